@@ -1,0 +1,47 @@
+# make test       unit tests + every notebook under nbval, quick mode (what CI runs)
+# make notebooks  execute every notebook top to bottom in full mode, saving the outputs
+# make bench      benchmarks/train_speed.py: plain model.fit vs the project's training path
+# make lab        JupyterLab on notebooks/
+# The first target that needs Python creates .venv from requirements.txt.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+TUTORIALS := $(filter notebooks/0[1-5]_%,$(NOTEBOOKS))
+TEST_ARGS ?=
+
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export PYTHONHASHSEED ?= 0
+
+.PHONY: venv test unit notebooks tutorials bench lab clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+test: venv
+	MNIST_QUICK=1 $(PY) -m pytest -p tests.nbval_plugin tests $(NOTEBOOKS) \
+		--nbval-lax --nbval-current-env --nbval-cell-timeout=900 $(TEST_ARGS)
+
+unit: venv
+	$(PY) -m pytest tests $(TEST_ARGS)
+
+notebooks: venv
+	MNIST_QUICK=0 $(PY) -m tests.execute_notebooks $(NOTEBOOKS)
+
+tutorials: venv
+	MNIST_QUICK=0 $(PY) -m tests.execute_notebooks $(TUTORIALS)
+
+bench: venv
+	$(PY) benchmarks/train_speed.py
+
+lab: venv
+	$(VENV)/bin/jupyter lab notebooks/
+
+clean:
+	rm -rf artifacts .pytest_cache

@@ -1,0 +1,150 @@
+"""Seconds per epoch for every tutorial model: plain ``model.fit`` vs the project's path.
+
+Each measurement runs in its own process (so peak memory is that measurement's alone):
+build the model, warm up (tracing, first allocations), then time training on a fixed
+number of examples and scale to one epoch of the tutorial's training set.
+
+    python benchmarks/train_speed.py                  # all models, both ways
+    python benchmarks/train_speed.py --models T1 T5 --samples 6400
+
+"plain" is what the tutorials did: float32, ``model.fit`` on NumPy arrays (T4: its
+augmentation layer inside the model, the usual Keras 3 way). "project" is
+``helpers.training``: the precision ``setup()`` picks for this machine and a ``tf.data``
+pipeline (T4: augmentation in a parallel ``map``). The table goes to stdout and
+``results/benchmark.json`` (``--out`` to change).
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere: find helpers/
+
+# id: (batch size, training examples per epoch in the tutorial)
+TUTORIALS = {
+    "T1": (128, 60000),
+    "T2": (200, 60000),
+    "T3a": (200, 60000),
+    "T3b": (200, 60000),
+    "T4": (64, 60000),
+    "T5": (32, 54000),
+}
+
+
+def build(model_id):
+    import keras
+
+    from helpers import models
+
+    if model_id == "T2":
+        return models.make_classifier(keras.optimizers.RMSprop())
+    model = models.BUILDERS[model_id]()
+    optimizer = {
+        "T1": lambda: keras.optimizers.Adadelta(learning_rate=1.0, rho=0.95),
+        "T5": lambda: keras.optimizers.SGD(learning_rate=0.01, momentum=0.9),
+    }.get(model_id, keras.optimizers.Adam)()
+    model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def measure(model_id, way, samples, warmup_samples):
+    """Run in a child process: seconds per epoch for one model, one way."""
+    import keras
+    import numpy as np
+
+    from helpers import augment, training
+
+    batch_size, epoch_examples = TUTORIALS[model_id]
+    training.setup(precision="float32" if way == "plain" else None)
+    rng = np.random.default_rng(0)
+    x = rng.random((samples, 28, 28, 1), dtype="float32")
+    y = np.eye(10, dtype="float32")[rng.integers(0, 10, samples)]
+    model = build(model_id)
+    if way == "plain":
+        if model_id == "T4":
+            inner = model
+            model = keras.Sequential([keras.Input((28, 28, 1)), augment.t4_augmentation(), inner])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+
+        def run(n):
+            model.fit(x[:n], y[:n], batch_size=batch_size, epochs=1, verbose=0)
+    else:
+        aug = augment.t4_augmentation() if model_id == "T4" else None
+
+        def run(n):
+            data = training.make_dataset(x[:n], y[:n], batch_size, shuffle=True, augment=aug)
+            model.fit(data, epochs=1, verbose=0)
+
+    run(warmup_samples)
+    start = time.perf_counter()
+    run(samples)
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "s_per_epoch": seconds * epoch_examples / samples,
+        "peak_memory_mb": peak_mb,
+        "precision": keras.mixed_precision.global_policy().name,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", nargs="+", default=list(TUTORIALS), choices=list(TUTORIALS))
+    parser.add_argument("--samples", type=int, default=12800, help="timed examples per run")
+    parser.add_argument("--warmup", type=int, default=1600, help="untimed examples first")
+    parser.add_argument("--out", default=str(ROOT / "results" / "benchmark.json"))
+    parser.add_argument("--child", nargs=2, metavar=("ID", "WAY"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.child:
+        print(json.dumps(measure(*args.child, args.samples, args.warmup)))
+        return
+
+    from helpers.training import cpu_name
+
+    rows = {}
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    for model_id in args.models:
+        row = {}
+        for way in ("plain", "project"):
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", model_id, way,
+                 "--samples", str(args.samples), "--warmup", str(args.warmup)],
+                capture_output=True, text=True, env=env, check=False,
+            )
+            if out.returncode != 0:
+                sys.exit(f"{model_id} ({way}) failed:\n{out.stderr[-3000:]}")
+            row[way] = json.loads(out.stdout.strip().splitlines()[-1])
+        rows[model_id] = {
+            "plain_s_per_epoch": round(row["plain"]["s_per_epoch"], 2),
+            "project_s_per_epoch": round(row["project"]["s_per_epoch"], 2),
+            "speedup": round(row["plain"]["s_per_epoch"] / row["project"]["s_per_epoch"], 2),
+            "peak_memory_mb": round(max(r["peak_memory_mb"] for r in row.values())),
+            "plain_peak_memory_mb": round(row["plain"]["peak_memory_mb"]),
+            "project_peak_memory_mb": round(row["project"]["peak_memory_mb"]),
+            "project_precision": row["project"]["precision"],
+        }
+        r = rows[model_id]
+        print(f"{model_id:4s} plain {r['plain_s_per_epoch']:7.2f} s/epoch  project "
+              f"{r['project_s_per_epoch']:7.2f} s/epoch  x{r['speedup']:.2f}  "
+              f"peak {r['plain_peak_memory_mb']}/{r['project_peak_memory_mb']} MB", flush=True)
+
+    report = {
+        "machine": cpu_name(),
+        "samples_timed": args.samples,
+        "note": "training only (no validation), scaled from the timed examples to one epoch",
+        "models": rows,
+    }
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nwritten to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""Figures in one style: digit grids, label counts, learning curves, filters and maps.
+
+Call ``use_style()`` once per notebook. Every function returns the matplotlib ``Figure``
+so a notebook can adjust or save it; Jupyter shows it inline.
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import seaborn as sns
+
+FIGURE_DPI = 80  # small committed outputs, still sharp on a laptop screen
+
+
+def use_style():
+    """T5's seaborn look (white style, notebook context, deep palette) at a modest size."""
+    sns.set_theme(style="white", context="notebook", palette="deep")
+    plt.rcParams.update({"figure.dpi": FIGURE_DPI, "figure.figsize": (7, 4)})
+
+
+def _image(digit):
+    digit = np.asarray(digit)
+    return digit.reshape(digit.shape[0], digit.shape[1]) if digit.ndim == 3 else digit
+
+
+def digit_grid(images, titles=None, cols=3, size=1.6, cmap="gray"):
+    """Images in a grid with no ticks, each with an optional title (e.g. ``Digit: 5``)."""
+    rows = int(np.ceil(len(images) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * size, rows * size * 1.1), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if i >= len(images):
+            ax.axis("off")
+            continue
+        ax.imshow(_image(images[i]), cmap=cmap)
+        if titles is not None:
+            ax.set_title(titles[i], fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def label_counts(labels):
+    """A count plot of digit labels (T5), one bar per class."""
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    sns.countplot(x=np.asarray(labels), ax=ax, color=sns.color_palette()[0])
+    ax.set(xlabel="digit", ylabel="training images", title="How many of each digit")
+    fig.tight_layout()
+    return fig
+
+
+def learning_curves(history, metrics=("accuracy", "loss"), validation_label="test"):
+    """T1's figure: one panel per metric, training vs validation, per epoch."""
+    logs = history.history if hasattr(history, "history") else history
+    epochs = np.arange(1, len(logs[metrics[0]]) + 1)
+    fig, axes = plt.subplots(len(metrics), 1, figsize=(6.5, 2.6 * len(metrics)), sharex=True)
+    for ax, metric in zip(np.atleast_1d(axes), metrics):
+        ax.plot(epochs, logs[metric], "o-", label="train")
+        if f"val_{metric}" in logs:
+            ax.plot(epochs, logs[f"val_{metric}"], "o-", label=validation_label)
+        ax.set(ylabel=metric, title=f"model {metric}")
+        ax.legend(loc="best")
+    np.atleast_1d(axes)[-1].set_xlabel("epoch")
+    np.atleast_1d(axes)[-1].xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    fig.tight_layout()
+    return fig
+
+
+def loss_vs_accuracy(history):
+    """T2's figure: training loss (dots) and training accuracy (line) on one axes."""
+    logs = history.history if hasattr(history, "history") else history
+    epochs = np.arange(1, len(logs["loss"]) + 1)
+    fig, ax = plt.subplots(figsize=(6.5, 3.5))
+    ax.plot(epochs, logs["loss"], "o", label="training loss")
+    ax.plot(epochs, logs["accuracy"], "-", label="training accuracy")
+    ax.set(xlabel="epoch", title="Training loss vs accuracy")
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    ax.legend(loc="center right")
+    fig.tight_layout()
+    return fig
+
+
+def channel_grid(maps, cols=8, size=1.0, title=None, cmap="viridis"):
+    """Show the channels of one feature map (H, W, C) or a stack of kernels as tiles."""
+    maps = np.asarray(maps, dtype="float32")
+    count = maps.shape[-1]
+    rows = int(np.ceil(count / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * size, rows * size), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < count:
+            ax.imshow(maps[..., i], cmap=cmap)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def mean_digits(images, labels):
+    """The average image of each class, in one row."""
+    fig, axes = plt.subplots(1, 10, figsize=(10, 1.5))
+    for digit, ax in enumerate(axes):
+        ax.imshow(np.asarray(images)[np.asarray(labels) == digit].mean(axis=0), cmap="gray")
+        ax.set_title(str(digit))
+        ax.axis("off")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,109 @@
+"""The record of each run: one JSON per model in ``results/`` (full runs only).
+
+``record()`` writes it, ``table()`` reads them all back as a pandas DataFrame next to what
+the tutorials reported, and ``python -m helpers.results`` prints the README's table.
+"""
+
+import json
+import sys
+
+import pandas as pd
+
+from helpers import config
+
+# Test accuracy each tutorial reported (SPEC's targets table), as fractions.
+REPORTED = {
+    "T1": 0.9904,
+    "T2": 0.9927,
+    "T3a": 0.9907,
+    "T3b": 0.9903,
+    "T4": 0.9955,
+    "T5": 0.9919,
+}
+TOPICS = {
+    "T1": "two-conv, Adadelta",
+    "T2": "three-conv factory, RMSprop",
+    "T3a": "baseline 5x5, Adam",
+    "T3b": "larger, Adam",
+    "T4": "batchnorm + augmentation, Adam",
+    "T5": "SGD momentum, he_uniform",
+    "ensemble_tutorials": "average of the six tutorial models",
+    "ours_single": "notebook 07: BN + augmentation + LR schedule",
+    "ours_ensemble": "notebook 07: ensemble of our models",
+}
+# A full run reproduces a tutorial when it is within this many points of the reported figure.
+TOLERANCE_PP = 0.25
+
+
+def reproduces(model_id, accuracy) -> bool:
+    """SPEC's rule: at least the reported accuracy minus 0.25 percentage points."""
+    return accuracy * 100 >= REPORTED[model_id] * 100 - TOLERANCE_PP - 1e-9
+
+
+def record(model_id, model, history, test_metrics, batch_size, **extra) -> dict:
+    """Write ``<results>/<model_id>.json`` for this run and return what was written."""
+    seconds = getattr(history, "epoch_seconds", None) or []
+    result = {
+        "id": model_id,
+        "test_accuracy": round(test_metrics["accuracy"], 6),
+        "test_loss": round(test_metrics["loss"], 6),
+        "params": int(model.count_params()) if model is not None else None,
+        "epochs": len(history.epoch) if history is not None else None,
+        "batch_size": batch_size,
+        "seconds_per_epoch": round(sum(seconds) / len(seconds), 2) if seconds else None,
+        "train_seconds": round(sum(seconds), 1) if seconds else None,
+        "mode": config.mode(),
+        **extra,
+    }
+    path = config.results_dir() / f"{model_id}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def load(model_id, folder=None):
+    """One results record as a dict, or None when there is none yet."""
+    path = (folder or config.ROOT / "results") / f"{model_id}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def table(folder=None) -> pd.DataFrame:
+    """Every results record in ``folder`` (default ``results/``) next to the reported figure."""
+    folder = folder or config.ROOT / "results"
+    rows = []
+    for model_id in TOPICS:
+        result = load(model_id, folder)
+        if result is None:
+            continue
+        reported = REPORTED.get(model_id)
+        rows.append(
+            {
+                "id": model_id,
+                "model": TOPICS[model_id],
+                "reported %": round(reported * 100, 2) if reported else None,
+                "reproduced %": round(result["test_accuracy"] * 100, 2),
+                "meets target": reproduces(model_id, result["test_accuracy"]) if reported else None,
+                "params": result.get("params"),
+                "epochs": result.get("epochs"),
+                "batch": result.get("batch_size"),
+                "s/epoch": result.get("seconds_per_epoch"),
+                "train s": result.get("train_seconds"),
+            }
+        )
+    return pd.DataFrame(rows).set_index("id") if rows else pd.DataFrame()
+
+
+def markdown(folder=None) -> str:
+    """The results table as Markdown, for the README."""
+    frame = table(folder).reset_index()
+    header = "| " + " | ".join(frame.columns) + " |"
+    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
+    lines = [header, rule]
+    for row in frame.itertuples(index=False):
+        cells = ["" if pd.isna(v) else ("yes" if v is True else "no" if v is False else str(v))
+                 for v in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown(sys.argv[1] if len(sys.argv) > 1 else None))

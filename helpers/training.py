@@ -1,0 +1,195 @@
+"""Training and evaluation glue: one set-up call, a fast input pipeline, timed ``fit``.
+
+``setup()`` fixes the seed, turns on deterministic ops and picks the number format the
+machine runs fastest (bfloat16 where the CPU or GPU supports it natively). ``fit()`` trains
+exactly what ``model.fit(x, y, ...)`` would train (same data, batch size, epochs and
+shuffling every epoch) but feeds it through a ``tf.data`` pipeline, which is faster on CPU
+(see ``benchmarks/train_speed.py`` for the numbers).
+"""
+
+import os
+import platform
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from helpers import config
+
+PRECISIONS = ("float32", "mixed_bfloat16")
+
+# Versions this project was tested with; setup() warns outside them.
+TESTED = {"tensorflow": ("2.21", "2.22"), "keras": ("3.13", "3.16")}
+
+
+def cpu_name() -> str:
+    """The CPU's model name and core count, for results records."""
+    name = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                name = line.split(":", 1)[1].strip()
+                break
+    return f"{name}, {os.cpu_count()} cores"
+
+
+def _cpu_has_native_bf16() -> bool:
+    cpuinfo = Path("/proc/cpuinfo")
+    if not cpuinfo.exists():
+        return False
+    flags = set(cpuinfo.read_text().split())
+    return bool({"avx512_bf16", "amx_bf16"} & flags)
+
+
+def best_precision() -> str:
+    """The Keras dtype policy this machine trains fastest with.
+
+    ``MNIST_PRECISION=float32`` (or ``mixed_bfloat16``) overrides the choice.
+    """
+    chosen = os.environ.get("MNIST_PRECISION", "").strip()
+    if chosen:
+        if chosen not in PRECISIONS:
+            raise ValueError(
+                f"MNIST_PRECISION={chosen!r} is not supported; use one of {', '.join(PRECISIONS)}."
+            )
+        return chosen
+    gpus = tf.config.list_physical_devices("GPU")
+    if gpus:
+        capability = tf.config.experimental.get_device_details(gpus[0]).get("compute_capability")
+        return "mixed_bfloat16" if capability and capability >= (8, 0) else "float32"
+    return "mixed_bfloat16" if _cpu_has_native_bf16() else "float32"
+
+
+def setup(seed=config.SEED, precision=None, deterministic=True) -> dict:
+    """Seed Python, NumPy and TensorFlow; make ops deterministic; set the dtype policy.
+
+    Call it once at the top of a notebook, before building models. Returns what it chose.
+    """
+    keras.utils.set_random_seed(seed)
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
+    precision = precision or best_precision()
+    keras.mixed_precision.set_global_policy(precision)
+    _warn_if_untested()
+    devices = [d.device_type for d in tf.config.list_physical_devices() if d.device_type != "CPU"]
+    return {
+        "seed": seed,
+        "precision": precision,
+        "deterministic": deterministic,
+        "accelerators": devices or ["none (CPU)"],
+        "mode": config.mode(),
+    }
+
+
+def _warn_if_untested():
+    import warnings
+
+    for name, version in (("tensorflow", tf.__version__), ("keras", keras.__version__)):
+        low, high = TESTED[name]
+        numbers = tuple(int(p) for p in version.split(".")[:2])
+        if not (_parse(low) <= numbers < _parse(high)):
+            warnings.warn(
+                f"{name} {version} is outside the tested range >={low},<{high}; "
+                "results may differ. `make test` recreates the tested environment.",
+                stacklevel=3,
+            )
+
+
+def _parse(version):
+    return tuple(int(p) for p in version.split("."))
+
+
+def make_dataset(x, y, batch_size, *, shuffle=False, augment=None, seed=config.SEED):
+    """A ``tf.data`` pipeline over in-memory arrays: shuffle, batch, augment, prefetch.
+
+    ``shuffle=True`` reshuffles all examples every epoch, as ``model.fit`` does.
+    ``augment`` (e.g. ``RandomAffine``) is applied to whole batches in a parallel ``map``,
+    each batch with its own stateless seed, so it is fast and reproducible.
+    """
+    dataset = tf.data.Dataset.from_tensor_slices((x, y))
+    if shuffle:
+        dataset = dataset.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    dataset = dataset.batch(batch_size)
+    if augment is not None:
+        seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
+        dataset = tf.data.Dataset.zip(dataset, seeds).map(
+            lambda batch, batch_seed: (augment(batch[0], seed=batch_seed), batch[1]),
+            num_parallel_calls=tf.data.AUTOTUNE,
+        )
+    return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Records the wall-clock seconds of every epoch (validation included)."""
+
+    def on_train_begin(self, logs=None):
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self._start)
+
+
+def fit(
+    model,
+    x,
+    y,
+    *,
+    epochs,
+    batch_size,
+    validation_data=None,
+    augment=None,
+    callbacks=(),
+    strategy=None,
+    verbose=2,
+):
+    """Train ``model`` like ``model.fit(x, y, batch_size, epochs, validation_data)``.
+
+    In quick mode (``MNIST_QUICK=1``) it trains on the first ``config.QUICK_TRAIN_SAMPLES``
+    examples only; ``epochs`` is whatever the caller passes (use ``config.epochs``).
+    ``strategy`` (a ``tf.distribute`` strategy, e.g. ``MirroredStrategy()`` for several
+    GPUs) trains a replica of the model built inside ``strategy.scope()`` and copies the
+    trained weights back. The returned ``History`` also carries ``epoch_seconds``.
+    """
+    n = config.train_samples(len(x))
+    x, y = x[:n], y[:n]
+    if strategy is not None:
+        return _fit_distributed(model, x, y, strategy, epochs=epochs, batch_size=batch_size,
+                                validation_data=validation_data, augment=augment,
+                                callbacks=callbacks, verbose=verbose)
+    train = make_dataset(x, y, batch_size, shuffle=True, augment=augment)
+    validation = make_dataset(*validation_data, batch_size) if validation_data else None
+    timer = EpochTimer()
+    history = model.fit(train, epochs=epochs, validation_data=validation,
+                        callbacks=[timer, *callbacks], verbose=verbose)
+    history.epoch_seconds = timer.seconds
+    return history
+
+
+def _fit_distributed(model, x, y, strategy, **kwargs):
+    if not model.compiled:
+        raise ValueError("Compile the model before calling fit(..., strategy=...).")
+    with strategy.scope():
+        replica = keras.models.clone_model(model)
+        replica.compile_from_config(model.get_compile_config())
+        replica.set_weights(model.get_weights())
+    history = fit(replica, x, y, **kwargs)
+    model.set_weights(replica.get_weights())
+    return history
+
+
+def evaluate(model, x, y, batch_size=500) -> dict:
+    """Test loss and accuracy as a dict: ``{"loss": ..., "accuracy": ...}``."""
+    metrics = model.evaluate(make_dataset(x, y, batch_size), verbose=0, return_dict=True)
+    return {"loss": float(metrics["loss"]), "accuracy": float(metrics["accuracy"])}
+
+
+def predict_proba(model, x, batch_size=500) -> np.ndarray:
+    """Class probabilities (N, 10) for prepared images, as float32 NumPy."""
+    dataset = tf.data.Dataset.from_tensor_slices(x).batch(batch_size)
+    return np.asarray(model.predict(dataset, verbose=0), dtype="float32")

@@ -1,0 +1,47 @@
+"""Execute notebooks top to bottom and save them with their outputs (``make notebooks``).
+
+    python -m tests.execute_notebooks notebooks/02_baseline_cnn.ipynb [...]
+
+Each notebook runs in a fresh kernel from ``notebooks/`` (as JupyterLab's "Restart kernel
+and run all" does), with no cell time limit; the time each took is printed at the end.
+Cell metadata that changes on every run (timestamps) is not stored.
+"""
+
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+
+def execute(path: Path) -> float:
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook,
+        timeout=None,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        record_timing=False,
+    )
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    nbformat.write(notebook, path)
+    return seconds
+
+
+def main(paths):
+    timings = []
+    for name in paths:
+        path = Path(name)
+        print(f"executing {path} ...", flush=True)
+        seconds = execute(path)
+        timings.append((path.name, seconds))
+        print(f"  {seconds:6.1f} s", flush=True)
+    total = sum(seconds for _, seconds in timings)
+    print(f"\n{len(timings)} notebooks in {total:.0f} s ({total / 60:.1f} min)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
