@@ -1,6 +1,7 @@
 # make test       unit tests + every notebook under nbval, quick mode (what CI runs)
 # make notebooks  execute every notebook top to bottom in full mode, saving the outputs
 # make bench      benchmarks/train_speed.py: plain model.fit vs the project's training path
+# make ensemble   train notebook 07's extra ensemble members (about 15 min each on 2 cores)
 # make lab        JupyterLab on notebooks/
 # The first target that needs Python creates .venv from requirements.txt.
 
@@ -8,13 +9,13 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
-TUTORIALS := $(filter notebooks/0[1-5]_%,$(NOTEBOOKS))
+TUTORIALS := $(sort $(wildcard notebooks/0[1-5]_*.ipynb))
 TEST_ARGS ?=
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONHASHSEED ?= 0
 
-.PHONY: venv test unit notebooks tutorials bench lab clean
+.PHONY: venv test unit notebooks tutorials ensemble bench lab clean
 
 venv: $(VENV)/.installed
 
@@ -36,6 +37,9 @@ notebooks: venv
 
 tutorials: venv
 	MNIST_QUICK=0 $(PY) -m tests.execute_notebooks $(TUTORIALS)
+
+ensemble: venv
+	MNIST_QUICK=0 $(PY) -m helpers.further
 
 bench: venv
 	$(PY) benchmarks/train_speed.py

@@ -37,35 +37,19 @@ TUTORIALS = {
 }
 
 
-def build(model_id):
-    import keras
-
-    from helpers import models
-
-    if model_id == "T2":
-        return models.make_classifier(keras.optimizers.RMSprop())
-    model = models.BUILDERS[model_id]()
-    optimizer = {
-        "T1": lambda: keras.optimizers.Adadelta(learning_rate=1.0, rho=0.95),
-        "T5": lambda: keras.optimizers.SGD(learning_rate=0.01, momentum=0.9),
-    }.get(model_id, keras.optimizers.Adam)()
-    model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
-    return model
-
-
 def measure(model_id, way, samples, warmup_samples):
     """Run in a child process: seconds per epoch for one model, one way."""
     import keras
     import numpy as np
 
-    from helpers import augment, training
+    from helpers import augment, models, training
 
     batch_size, epoch_examples = TUTORIALS[model_id]
     training.setup(precision="float32" if way == "plain" else None)
     rng = np.random.default_rng(0)
     x = rng.random((samples, 28, 28, 1), dtype="float32")
     y = np.eye(10, dtype="float32")[rng.integers(0, 10, samples)]
-    model = build(model_id)
+    model = models.compiled(model_id)
     if way == "plain":
         if model_id == "T4":
             inner = model

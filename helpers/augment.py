@@ -41,6 +41,9 @@ class RandomAffine(keras.layers.Layer):
         seed=None,
         **kwargs,
     ):
+        # Resampling needs float32 coordinates even under a mixed-precision policy:
+        # bfloat16 would round a pixel position like 27.3 to the nearest 0.125.
+        kwargs.setdefault("dtype", "float32")
         super().__init__(**kwargs)
         self.rotation_degrees = rotation_degrees
         self.shift_fraction = shift_fraction

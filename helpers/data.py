@@ -64,7 +64,7 @@ def _download(looked_in):
             f"MNIST was not found. Looked in:\n{places}\n"
             f"  - Keras download: failed ({type(error).__name__}: {error})\n"
             f"{HOW_TO_FIX}"
-        ) from error
+        ) from None
 
 
 def read_npz(path, source="path"):
@@ -97,7 +97,7 @@ def read_npz(path, source="path"):
             f"MNIST file {where} could not be read as an .npz archive; it is probably "
             f"truncated or not an .npz at all ({type(error).__name__}: {error}). "
             f"Replace it with a complete copy. {HOW_TO_FIX}"
-        ) from error
+        ) from None
     check_arrays(arrays, where)
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
 

@@ -158,3 +158,62 @@ BUILDERS = {
     "T4": t4_batchnorm,
     "T5": t5_sgd,
 }
+
+
+def _optimizer(model_id):
+    # The tutorials' optimizers, with T1's Keras 2 defaults spelled out (see notebook 02).
+    if model_id == "T1":
+        return keras.optimizers.Adadelta(learning_rate=1.0, rho=0.95)
+    if model_id == "T2":
+        return keras.optimizers.RMSprop()
+    if model_id == "T5":
+        return keras.optimizers.SGD(learning_rate=0.01, momentum=0.9)
+    return keras.optimizers.Adam()
+
+
+def compiled(model_id):
+    """A new tutorial model compiled as its tutorial did (for benchmarks and notebook 06).
+
+    The tutorial notebooks compile in plain sight instead; this is the same recipe.
+    """
+    if model_id == "T2":
+        return make_classifier(_optimizer("T2"))
+    model = BUILDERS[model_id]()
+    model.compile(loss="categorical_crossentropy", optimizer=_optimizer(model_id),
+                  metrics=["accuracy"])
+    return model
+
+
+# Each tutorial's training schedule: (epochs, batch size).
+SCHEDULES = {"T1": (10, 128), "T2": (10, 200), "T3a": (10, 200), "T3b": (10, 200),
+             "T4": (5, 64), "T5": (10, 32)}
+
+
+def ours():
+    """Notebook 07's model: three conv blocks with batch normalization (327,242 parameters).
+
+    The layout follows the strongest simple Kaggle MNIST CNNs: pairs of 3x3 convolutions,
+    a strided 5x5 convolution instead of max pooling (it learns how to downsample),
+    batch normalization after every convolution and 40 % dropout between blocks.
+    """
+    def conv(filters, size, **kwargs):
+        return [layers.Conv2D(filters, size, activation="relu", **kwargs), layers.BatchNormalization()]
+
+    return keras.Sequential(
+        [
+            keras.Input(INPUT_SHAPE),
+            *conv(32, 3),
+            *conv(32, 3),
+            *conv(32, 5, strides=2, padding="same"),
+            layers.Dropout(0.4),
+            *conv(64, 3),
+            *conv(64, 3),
+            *conv(64, 5, strides=2, padding="same"),
+            layers.Dropout(0.4),
+            *conv(128, 4),
+            layers.Flatten(),
+            layers.Dropout(0.4),
+            layers.Dense(NUM_CLASSES, activation="softmax", dtype="float32"),
+        ],
+        name="ours",
+    )

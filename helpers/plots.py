@@ -104,3 +104,38 @@ def mean_digits(images, labels):
         ax.axis("off")
     fig.tight_layout()
     return fig
+
+
+def reported_vs_reproduced(table):
+    """Bars of reported and reproduced test accuracy per model (``results.table()``)."""
+    frame = table[["reported %", "reproduced %"]]
+    fig, ax = plt.subplots(figsize=(7.5, 3.5))
+    frame.plot.bar(ax=ax, rot=0, width=0.75)
+    low = np.nanmin(frame.to_numpy(dtype=float))
+    ax.set(ylim=(np.floor(low * 2) / 2 - 0.2, 100), ylabel="test accuracy %", xlabel="")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def confusion(matrix, title="Confusion matrix (test set)"):
+    """A heatmap of a 10x10 confusion matrix: rows true digits, columns predictions."""
+    fig, ax = plt.subplots(figsize=(6.2, 5.2))
+    off_diagonal = np.asarray(matrix).copy()
+    np.fill_diagonal(off_diagonal, 0)
+    sns.heatmap(matrix, annot=True, fmt="d", cmap="Blues", cbar=False, ax=ax,
+                vmax=max(off_diagonal.max() * 3, 1))  # keep the few errors visible
+    ax.set(xlabel="predicted digit", ylabel="true digit", title=title)
+    fig.tight_layout()
+    return fig
+
+
+def probability_bars(probabilities, ax=None, title=None):
+    """Ten bars, one per digit, for one prediction; the most likely one highlighted."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(4, 2.2))
+    colors = [sns.color_palette()[3] if i == np.argmax(probabilities) else "0.7" for i in range(10)]
+    ax.bar(range(10), probabilities, color=colors)
+    ax.set(xticks=range(10), ylim=(0, 1), title=title)
+    ax.figure.tight_layout()
+    return ax.figure

@@ -15,14 +15,17 @@ import nbformat
 from nbclient import NotebookClient
 
 
-def execute(path: Path) -> float:
+def execute(path: Path, workdir: Path | None = None) -> float:
+    """Run ``path`` in a fresh kernel started in ``workdir`` (default: its folder); save it."""
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
         notebook,
         timeout=None,
         kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
+        resources={"metadata": {"path": str(workdir or path.parent)}},
         record_timing=False,
+        # TensorFlow's C++ start-up lines go to the terminal, not into the saved notebook.
+        extra_arguments=["--IPKernelApp.capture_fd_output=False"],
     )
     start = time.perf_counter()
     client.execute()

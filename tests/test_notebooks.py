@@ -1,0 +1,112 @@
+"""Notebook health: committed executed in order, clean outputs, linked from the README."""
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+README = (ROOT / "README.md").read_text()
+MACHINE_PATH = re.compile(r"(?<![\w:/.])/(?:home|root|tmp|work|Users|usr|opt|var)/[\w.-]+")
+MAX_OUTPUT_BYTES = 400_000  # one figure at the series' size is ~20-120 kB
+MAX_NOTEBOOK_BYTES = 3_000_000
+
+
+def cells(path, kind="code"):
+    return [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == kind]
+
+
+def text_of(output):
+    text = output.get("text", "")
+    plain = output.get("data", {}).get("text/plain", "")
+    return "".join(text) + "".join(plain)
+
+
+def test_there_are_notebooks():
+    assert len(NOTEBOOKS) >= 5
+    numbers = [int(p.name[:2]) for p in NOTEBOOKS]
+    assert numbers == list(range(1, len(NOTEBOOKS) + 1)), "numbering has a gap"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_executed_in_order_without_errors(path):
+    code = [c for c in cells(path) if "".join(c["source"]).strip()]
+    counts = [c["execution_count"] for c in code]
+    assert counts == list(range(1, len(code) + 1)), (
+        f"{path.name}: execution counts {counts}; restart the kernel and run all")
+    errors = [o for c in code for o in c["outputs"] if o["output_type"] == "error"]
+    assert not errors, f"{path.name} stores an error: {errors[0].get('ename')}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_outputs_are_small_and_show_no_machine_paths(path):
+    assert path.stat().st_size < MAX_NOTEBOOK_BYTES
+    for index, cell in enumerate(cells(path)):
+        for output in cell["outputs"]:
+            size = len(json.dumps(output))
+            assert size < MAX_OUTPUT_BYTES, f"{path.name} cell {index}: output of {size} bytes"
+            text = text_of(output)
+            found = MACHINE_PATH.search(text)
+            assert not found, f"{path.name} cell {index} shows a machine path: {found.group(0)}"
+            # One line per epoch: no carriage-return progress bars, no per-batch lines.
+            assert "\r" not in text and "━━" not in text, f"{path.name} cell {index}: progress bar"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_fixed_opening(path):
+    markdown = cells(path, "markdown")
+    assert markdown[0]["source"][0].startswith(f"# {path.name[:2]} ")
+    assert any("".join(c["source"]).startswith("## Setup") for c in markdown)
+    setup = "".join(cells(path)[0]["source"])
+    assert "training.setup()" in setup and "tf.__version__" in setup
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_listed_in_the_readme(path):
+    assert f"notebooks/{path.name}" in README
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_previous_and_next_links(path):
+    last = "".join(cells(path, "markdown")[-1]["source"])
+    links = re.findall(r"\]\(([^)]+\.ipynb)\)", last)
+    index = NOTEBOOKS.index(path)
+    expected = [p.name for p in NOTEBOOKS[max(index - 1, 0):index + 2] if p != path]
+    assert links == expected, f"{path.name} ends with links {links}, expected {expected}"
+    assert "](../README.md)" in last
+
+
+def test_results_agree_with_the_readme():
+    for record in sorted((ROOT / "results").glob("T*.json")):
+        result = json.loads(record.read_text())
+        assert result["mode"] == "full", f"{record.name} is not from a full run"
+        assert f"| {result['id']} |" in README
+        assert f"{result['test_accuracy'] * 100:.2f}" in README, f"{record.name} not in README"
+
+
+@pytest.mark.skipif(not os.environ.get("MNIST_PATH"), reason="needs MNIST (MNIST_PATH)")
+def test_notebook_05_runs_alone_twice_and_writes_nothing_tracked(tmp_path, monkeypatch):
+    """05 trains its own model when 04's is missing, then reuses it; the repo stays clean."""
+    from tests.execute_notebooks import execute
+
+    def git_status():
+        return subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"],
+                              cwd=ROOT, capture_output=True, text=True).stdout
+
+    before = git_status()
+    monkeypatch.setenv("MNIST_QUICK", "1")
+    monkeypatch.setenv("MNIST_ARTIFACTS", str(tmp_path / "artifacts"))
+    outputs = []
+    for run in range(2):
+        copy = tmp_path / f"05_run{run}.ipynb"
+        copy.write_text((ROOT / "notebooks" / "05_filter_visualization.ipynb").read_text())
+        execute(copy, workdir=ROOT / "notebooks")  # the kernel starts where the notebook lives
+        outputs.append(json.dumps(json.loads(copy.read_text())["cells"]))
+    assert "No model from notebook 04 yet" in outputs[0]
+    assert "Loaded the model notebook 04 trained" in outputs[1]
+    assert (tmp_path / "artifacts" / "quick" / "T4.keras").exists()
+    assert git_status() == before

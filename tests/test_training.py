@@ -1,0 +1,173 @@
+"""Seeded training is repeatable; the input pipeline and augmentation behave."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from helpers import augment, config, models, results, training
+
+
+def small_data(n=256, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.random((n, 28, 28, 1), dtype=np.float32)
+    y = np.eye(10, dtype=np.float32)[rng.integers(0, 10, n)]
+    return x, y
+
+
+def train_once(augmented=False, precision="float32"):
+    training.setup(precision=precision)
+    augment_layer = augment.t4_augmentation() if augmented else None
+    model = models.t3_larger()
+    model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    x, y = small_data()
+    history = training.fit(model, x, y, epochs=2, batch_size=64, validation_data=small_data(64, 1),
+                           augment=augment_layer, verbose=0)
+    return history.history, [w.copy() for w in model.get_weights()]
+
+
+@pytest.mark.parametrize("precision", ["float32", "mixed_bfloat16"])
+def test_same_seed_same_numbers(precision):
+    first_logs, first_weights = train_once(precision=precision)
+    second_logs, second_weights = train_once(precision=precision)
+    assert first_logs == second_logs
+    assert all(np.array_equal(a, b) for a, b in zip(first_weights, second_weights))
+
+
+def test_same_seed_same_numbers_with_augmentation():
+    first_logs, first_weights = train_once(augmented=True, precision="mixed_bfloat16")
+    second_logs, second_weights = train_once(augmented=True, precision="mixed_bfloat16")
+    assert first_logs == second_logs
+    assert all(np.array_equal(a, b) for a, b in zip(first_weights, second_weights))
+
+
+def test_another_seed_other_numbers():
+    _, seed7 = train_once()
+    training.setup(seed=8, precision="float32")
+    assert not np.array_equal(seed7[0], models.t3_larger().get_weights()[0])
+
+
+def test_fit_trains_on_a_subset_in_quick_mode(monkeypatch):
+    monkeypatch.setenv("MNIST_QUICK", "1")
+    monkeypatch.setattr(config, "QUICK_TRAIN_SAMPLES", 128)
+    training.setup(precision="float32")
+    model = models.t3_larger()
+    model.compile(loss="categorical_crossentropy", optimizer="adam")
+    x, y = small_data(512)
+    training.fit(model, x, y, epochs=1, batch_size=64, verbose=0)
+    assert int(model.optimizer.iterations.numpy()) == 128 // 64
+
+
+def test_fit_with_augmentation_takes_one_pass_per_epoch():
+    training.setup(precision="float32")
+    model = models.t3_larger()
+    model.compile(loss="categorical_crossentropy", optimizer="adam")
+    x, y = small_data(1100)
+    history = training.fit(model, x, y, epochs=2, batch_size=64, verbose=0,
+                           augment=augment.t4_augmentation())
+    assert len(history.epoch) == 2
+    assert int(model.optimizer.iterations.numpy()) == 2 * 18  # ceil(1100 / 64) per epoch
+
+
+def test_dataset_reshuffles_every_epoch_and_keeps_every_example():
+    x = np.arange(10, dtype=np.float32)[:, None]
+    dataset = training.make_dataset(x, x, batch_size=4, shuffle=True)
+    first = np.concatenate([batch[0].numpy() for batch in dataset]).ravel()
+    second = np.concatenate([batch[0].numpy() for batch in dataset]).ravel()
+    assert sorted(first) == sorted(second) == list(range(10))
+    assert first.tolist() != second.tolist()
+
+
+def test_augmentation_is_reproducible_and_varies_per_batch():
+    x, y = small_data(128)
+    layer = augment.t4_augmentation()
+
+    def two_passes():
+        data = training.make_dataset(x, y, batch_size=64, augment=layer)
+        return [batch[0].numpy() for batch in data.take(4)]  # it repeats forever
+
+    first, second = two_passes(), two_passes()
+    assert all(np.array_equal(a, b) for a, b in zip(first, second))
+    assert not np.array_equal(first[0], x[:64])
+    # The second pass over the same images gets other transforms.
+    assert not np.array_equal(first[0], first[2])
+
+
+def test_augmentation_stays_float32_under_mixed_precision():
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        layer = augment.t4_augmentation()
+        x, _ = small_data(2)
+        assert layer.compute_dtype == "float32"
+        assert layer(x, seed=tf.constant([1, 2])).dtype == "float32"
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+
+
+def test_random_affine_with_zero_ranges_is_the_identity():
+    x, _ = small_data(4)
+    layer = augment.RandomAffine(0.0, 0.0, 0.0, 0.0)
+    np.testing.assert_allclose(layer(x, seed=tf.constant([1, 2])), x, atol=1e-6)
+    assert np.array_equal(layer(x, training=False), x)
+
+
+def test_random_affine_stays_within_t4s_ranges():
+    layer = augment.t4_augmentation()
+    matrices = layer.random_matrices(tf.constant([5000, 28, 28, 1]), tf.constant([3, 4])).numpy()
+    # Without shear, |det| = zoom_x * zoom_y, which T4 keeps within 0.92^2 .. 1.08^2.
+    det = matrices[:, 0] * matrices[:, 4] - matrices[:, 1] * matrices[:, 3]
+    assert 0.92**2 - 1e-3 < det.min() and det.max() < 1.08**2 + 1e-3
+    angle = np.degrees(np.arctan2(matrices[:, 3], matrices[:, 0]))
+    assert np.abs(angle).max() <= 8.0 + 1e-3 and np.abs(angle).max() > 7.0
+
+
+def test_strategy_trains_and_returns_the_weights():
+    training.setup(precision="float32")
+    model = models.t3_larger()
+    model.compile(loss="categorical_crossentropy", optimizer="adam")
+    before = model.get_weights()[0].copy()
+    x, y = small_data(128)
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0"])
+    history = training.fit(model, x, y, epochs=1, batch_size=64, strategy=strategy, verbose=0)
+    assert len(history.epoch) == 1
+    assert not np.array_equal(before, model.get_weights()[0])
+
+
+def test_strategy_needs_a_compiled_model():
+    with pytest.raises(ValueError, match="Compile the model"):
+        training.fit(models.t3_larger(), *small_data(64), epochs=1, batch_size=64,
+                     strategy=tf.distribute.get_strategy(), verbose=0)
+
+
+def test_precision_setting(monkeypatch):
+    monkeypatch.setenv("MNIST_PRECISION", "float32")
+    assert training.best_precision() == "float32"
+    monkeypatch.setenv("MNIST_PRECISION", "float16")
+    with pytest.raises(ValueError, match="MNIST_PRECISION='float16' is not supported"):
+        training.best_precision()
+
+
+def test_record_writes_the_agreed_keys(monkeypatch, tmp_path):
+    monkeypatch.setenv("MNIST_QUICK", "1")
+    monkeypatch.setenv("MNIST_ARTIFACTS", str(tmp_path))
+    training.setup(precision="float32")
+    model = models.t3_larger()
+    model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    history = training.fit(model, *small_data(64), epochs=1, batch_size=32, verbose=0)
+    written = results.record("T3b", model, history, {"accuracy": 0.5, "loss": 1.0}, batch_size=32)
+    on_disk = json.loads((tmp_path / "quick" / "results" / "T3b.json").read_text())
+    assert on_disk == written
+    assert {"id", "test_accuracy", "test_loss", "params", "epochs", "batch_size",
+            "seconds_per_epoch", "mode"} <= set(on_disk)
+    assert on_disk["mode"] == "quick" and on_disk["params"] == 59_933
+
+
+def test_reproduction_rule():
+    assert results.reproduces("T1", 0.9904 - 0.0025)
+    assert not results.reproduces("T1", 0.9904 - 0.0026)
+
+
+def teardown_module():
+    keras.mixed_precision.set_global_policy("float32")
