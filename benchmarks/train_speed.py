@@ -9,8 +9,9 @@ number of examples and scale to one epoch of the tutorial's training set.
 
 "plain" is what the tutorials did: float32, ``model.fit`` on NumPy arrays (T4: its
 augmentation layer inside the model, the usual Keras 3 way). "project" is
-``helpers.training``: the precision ``setup()`` picks for this machine and a ``tf.data``
-pipeline (T4: augmentation in a parallel ``map``). The table goes to stdout and
+``helpers.training``: ``setup()`` (deterministic ops, the precision it picks for this
+machine), then ``training.fit``: a ``tf.data`` pipeline (T4: augmentation in a parallel
+``map``) and several steps per execution. The table goes to stdout and
 ``results/benchmark.json`` (``--out`` to change).
 """
 
@@ -45,16 +46,25 @@ def measure(model_id, way, samples, warmup_samples):
     from helpers import augment, models, training
 
     batch_size, epoch_examples = TUTORIALS[model_id]
-    training.setup(precision="float32" if way == "plain" else None)
+    if way == "plain":
+        keras.utils.set_random_seed(7)
+        keras.mixed_precision.set_global_policy("float32")
+    else:
+        training.setup()  # seed, deterministic ops, the precision this machine runs best
     rng = np.random.default_rng(0)
     x = rng.random((samples, 28, 28, 1), dtype="float32")
     y = np.eye(10, dtype="float32")[rng.integers(0, 10, samples)]
     model = models.compiled(model_id)
     if way == "plain":
-        if model_id == "T4":
-            inner = model
-            model = keras.Sequential([keras.Input((28, 28, 1)), augment.t4_augmentation(), inner])
-            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+        if (
+            model_id == "T4"
+        ):  # the usual Keras 3 way: augmentation layer inside the model
+            model = keras.Sequential(
+                [keras.Input((28, 28, 1)), augment.t4_augmentation(), model]
+            )
+            model.compile(
+                optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"]
+            )
 
         def run(n):
             model.fit(x[:n], y[:n], batch_size=batch_size, epochs=1, verbose=0)
@@ -62,8 +72,15 @@ def measure(model_id, way, samples, warmup_samples):
         aug = augment.t4_augmentation() if model_id == "T4" else None
 
         def run(n):
-            data = training.make_dataset(x[:n], y[:n], batch_size, shuffle=True, augment=aug)
-            model.fit(data, epochs=1, verbose=0)
+            training.fit(
+                model,
+                x[:n],
+                y[:n],
+                epochs=1,
+                batch_size=batch_size,
+                augment=aug,
+                verbose=0,
+            )
 
     run(warmup_samples)
     start = time.perf_counter()
@@ -79,11 +96,19 @@ def measure(model_id, way, samples, warmup_samples):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", nargs="+", default=list(TUTORIALS), choices=list(TUTORIALS))
-    parser.add_argument("--samples", type=int, default=12800, help="timed examples per run")
-    parser.add_argument("--warmup", type=int, default=1600, help="untimed examples first")
+    parser.add_argument(
+        "--models", nargs="+", default=list(TUTORIALS), choices=list(TUTORIALS)
+    )
+    parser.add_argument(
+        "--samples", type=int, default=25600, help="timed examples per run"
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=1600, help="untimed examples first"
+    )
     parser.add_argument("--out", default=str(ROOT / "results" / "benchmark.json"))
-    parser.add_argument("--child", nargs=2, metavar=("ID", "WAY"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--child", nargs=2, metavar=("ID", "WAY"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
 
     if args.child:
@@ -98,9 +123,21 @@ def main():
         row = {}
         for way in ("plain", "project"):
             out = subprocess.run(
-                [sys.executable, __file__, "--child", model_id, way,
-                 "--samples", str(args.samples), "--warmup", str(args.warmup)],
-                capture_output=True, text=True, env=env, check=False,
+                [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    model_id,
+                    way,
+                    "--samples",
+                    str(args.samples),
+                    "--warmup",
+                    str(args.warmup),
+                ],
+                capture_output=True,
+                text=True,
+                env=env,
+                check=False,
             )
             if out.returncode != 0:
                 sys.exit(f"{model_id} ({way}) failed:\n{out.stderr[-3000:]}")
@@ -108,16 +145,21 @@ def main():
         rows[model_id] = {
             "plain_s_per_epoch": round(row["plain"]["s_per_epoch"], 2),
             "project_s_per_epoch": round(row["project"]["s_per_epoch"], 2),
-            "speedup": round(row["plain"]["s_per_epoch"] / row["project"]["s_per_epoch"], 2),
+            "speedup": round(
+                row["plain"]["s_per_epoch"] / row["project"]["s_per_epoch"], 2
+            ),
             "peak_memory_mb": round(max(r["peak_memory_mb"] for r in row.values())),
             "plain_peak_memory_mb": round(row["plain"]["peak_memory_mb"]),
             "project_peak_memory_mb": round(row["project"]["peak_memory_mb"]),
             "project_precision": row["project"]["precision"],
         }
         r = rows[model_id]
-        print(f"{model_id:4s} plain {r['plain_s_per_epoch']:7.2f} s/epoch  project "
-              f"{r['project_s_per_epoch']:7.2f} s/epoch  x{r['speedup']:.2f}  "
-              f"peak {r['plain_peak_memory_mb']}/{r['project_peak_memory_mb']} MB", flush=True)
+        print(
+            f"{model_id:4s} plain {r['plain_s_per_epoch']:7.2f} s/epoch  project "
+            f"{r['project_s_per_epoch']:7.2f} s/epoch  x{r['speedup']:.2f}  "
+            f"peak {r['plain_peak_memory_mb']}/{r['project_peak_memory_mb']} MB",
+            flush=True,
+        )
 
     report = {
         "machine": cpu_name(),

@@ -70,8 +70,14 @@ class RandomAffine(keras.layers.Layer):
 
     def random_matrices(self, shape, seed):
         """One 8-number projective transform per image (output pixel -> input pixel)."""
-        batch, height, width = shape[0], tf.cast(shape[1], "float32"), tf.cast(shape[2], "float32")
-        u = tf.random.stateless_uniform((batch, 6), seed=tf.cast(seed, "int64"), minval=-1.0, maxval=1.0)
+        batch, height, width = (
+            shape[0],
+            tf.cast(shape[1], "float32"),
+            tf.cast(shape[2], "float32"),
+        )
+        u = tf.random.stateless_uniform(
+            (batch, 6), seed=tf.cast(seed, "int64"), minval=-1.0, maxval=1.0
+        )
         angle = u[:, 0] * self.rotation_degrees * math.pi / 180.0
         shift_x = u[:, 1] * self.shift_fraction * width
         shift_y = u[:, 2] * self.shift_fraction * height

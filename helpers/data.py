@@ -58,7 +58,7 @@ def _download(looked_in):
 
     try:
         return keras.datasets.mnist.load_data()
-    except Exception as error:  # no network, proxy, refused hash, ...
+    except Exception as error:  # noqa: BLE001 - Keras raises a bare Exception when offline
         places = "\n".join(f"  - {place}" for place in looked_in)
         raise MnistDataError(
             f"MNIST was not found. Looked in:\n{places}\n"
@@ -110,20 +110,28 @@ def check_arrays(arrays, where="MNIST"):
         if images.ndim != 3 or images.shape[1:] != IMAGE_SHAPE:
             problems.append(f"x_{split} has shape {images.shape}, expected (N, 28, 28)")
         if images.dtype != np.uint8:
-            problems.append(f"x_{split} has dtype {images.dtype}, expected uint8 (0-255)")
+            problems.append(
+                f"x_{split} has dtype {images.dtype}, expected uint8 (0-255)"
+            )
         if labels.ndim != 1:
             problems.append(f"y_{split} has shape {labels.shape}, expected (N,)")
         elif len(labels) != len(images):
-            problems.append(f"y_{split} has {len(labels)} labels for {len(images)} images")
+            problems.append(
+                f"y_{split} has {len(labels)} labels for {len(images)} images"
+            )
         if not np.issubdtype(labels.dtype, np.integer):
-            problems.append(f"y_{split} has dtype {labels.dtype}, expected integer labels")
+            problems.append(
+                f"y_{split} has dtype {labels.dtype}, expected integer labels"
+            )
         elif labels.size and (labels.min() < 0 or labels.max() >= NUM_CLASSES):
             problems.append(
                 f"y_{split} has labels from {labels.min()} to {labels.max()}, expected 0-9"
             )
     if problems:
         raise MnistDataError(
-            f"MNIST file {where} is not in Keras' MNIST layout: " + "; ".join(problems) + "."
+            f"MNIST file {where} is not in Keras' MNIST layout: "
+            + "; ".join(problems)
+            + "."
         )
 
 

@@ -54,7 +54,9 @@ def make_classifier(optimizer="rmsprop"):
         ],
         name="t2_make_classifier",
     )
-    model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
+    model.compile(
+        optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"]
+    )
     return model
 
 
@@ -179,14 +181,23 @@ def compiled(model_id):
     if model_id == "T2":
         return make_classifier(_optimizer("T2"))
     model = BUILDERS[model_id]()
-    model.compile(loss="categorical_crossentropy", optimizer=_optimizer(model_id),
-                  metrics=["accuracy"])
+    model.compile(
+        loss="categorical_crossentropy",
+        optimizer=_optimizer(model_id),
+        metrics=["accuracy"],
+    )
     return model
 
 
 # Each tutorial's training schedule: (epochs, batch size).
-SCHEDULES = {"T1": (10, 128), "T2": (10, 200), "T3a": (10, 200), "T3b": (10, 200),
-             "T4": (5, 64), "T5": (10, 32)}
+SCHEDULES = {
+    "T1": (10, 128),
+    "T2": (10, 200),
+    "T3a": (10, 200),
+    "T3b": (10, 200),
+    "T4": (5, 64),
+    "T5": (10, 32),
+}
 
 
 def ours():
@@ -196,8 +207,12 @@ def ours():
     a strided 5x5 convolution instead of max pooling (it learns how to downsample),
     batch normalization after every convolution and 40 % dropout between blocks.
     """
+
     def conv(filters, size, **kwargs):
-        return [layers.Conv2D(filters, size, activation="relu", **kwargs), layers.BatchNormalization()]
+        return [
+            layers.Conv2D(filters, size, activation="relu", **kwargs),
+            layers.BatchNormalization(),
+        ]
 
     return keras.Sequential(
         [

@@ -25,7 +25,9 @@ def _image(digit):
 def digit_grid(images, titles=None, cols=3, size=1.6, cmap="gray"):
     """Images in a grid with no ticks, each with an optional title (e.g. ``Digit: 5``)."""
     rows = int(np.ceil(len(images) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * size, rows * size * 1.1), squeeze=False)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(cols * size, rows * size * 1.1), squeeze=False
+    )
     for i, ax in enumerate(axes.flat):
         ax.set_xticks([])
         ax.set_yticks([])
@@ -52,7 +54,9 @@ def learning_curves(history, metrics=("accuracy", "loss"), validation_label="tes
     """T1's figure: one panel per metric, training vs validation, per epoch."""
     logs = history.history if hasattr(history, "history") else history
     epochs = np.arange(1, len(logs[metrics[0]]) + 1)
-    fig, axes = plt.subplots(len(metrics), 1, figsize=(6.5, 2.6 * len(metrics)), sharex=True)
+    fig, axes = plt.subplots(
+        len(metrics), 1, figsize=(6.5, 2.6 * len(metrics)), sharex=True
+    )
     for ax, metric in zip(np.atleast_1d(axes), metrics):
         ax.plot(epochs, logs[metric], "o-", label="train")
         if f"val_{metric}" in logs:
@@ -84,7 +88,9 @@ def channel_grid(maps, cols=8, size=1.0, title=None, cmap="viridis"):
     maps = np.asarray(maps, dtype="float32")
     count = maps.shape[-1]
     rows = int(np.ceil(count / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * size, rows * size), squeeze=False)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(cols * size, rows * size), squeeze=False
+    )
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < count:
@@ -99,7 +105,9 @@ def mean_digits(images, labels):
     """The average image of each class, in one row."""
     fig, axes = plt.subplots(1, 10, figsize=(10, 1.5))
     for digit, ax in enumerate(axes):
-        ax.imshow(np.asarray(images)[np.asarray(labels) == digit].mean(axis=0), cmap="gray")
+        ax.imshow(
+            np.asarray(images)[np.asarray(labels) == digit].mean(axis=0), cmap="gray"
+        )
         ax.set_title(str(digit))
         ax.axis("off")
     fig.tight_layout()
@@ -123,8 +131,15 @@ def confusion(matrix, title="Confusion matrix (test set)"):
     fig, ax = plt.subplots(figsize=(6.2, 5.2))
     off_diagonal = np.asarray(matrix).copy()
     np.fill_diagonal(off_diagonal, 0)
-    sns.heatmap(matrix, annot=True, fmt="d", cmap="Blues", cbar=False, ax=ax,
-                vmax=max(off_diagonal.max() * 3, 1))  # keep the few errors visible
+    sns.heatmap(
+        matrix,
+        annot=True,
+        fmt="d",
+        cmap="Blues",
+        cbar=False,
+        ax=ax,
+        vmax=max(off_diagonal.max() * 3, 1),
+    )  # keep the few errors visible
     ax.set(xlabel="predicted digit", ylabel="true digit", title=title)
     fig.tight_layout()
     return fig
@@ -133,8 +148,11 @@ def confusion(matrix, title="Confusion matrix (test set)"):
 def probability_bars(probabilities, ax=None, title=None):
     """Ten bars, one per digit, for one prediction; the most likely one highlighted."""
     if ax is None:
-        fig, ax = plt.subplots(figsize=(4, 2.2))
-    colors = [sns.color_palette()[3] if i == np.argmax(probabilities) else "0.7" for i in range(10)]
+        _, ax = plt.subplots(figsize=(4, 2.2))
+    colors = [
+        sns.color_palette()[3] if i == np.argmax(probabilities) else "0.7"
+        for i in range(10)
+    ]
     ax.bar(range(10), probabilities, color=colors)
     ax.set(xticks=range(10), ylim=(0, 1), title=title)
     ax.figure.tight_layout()

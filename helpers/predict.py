@@ -16,8 +16,10 @@ def to_model_input(images) -> np.ndarray:
     """Check ``images`` and return them as float32 (N, 28, 28, 1) in [0, 1]."""
     array = np.asarray(images)
     described = f"got an array of shape {array.shape} and dtype {array.dtype}"
-    if array.dtype == bool or not (np.issubdtype(array.dtype, np.integer)
-                                   or np.issubdtype(array.dtype, np.floating)):
+    if array.dtype == bool or not (
+        np.issubdtype(array.dtype, np.integer)
+        or np.issubdtype(array.dtype, np.floating)
+    ):
         raise ImageInputError(
             f"Images must be uint8 (0-255) or float (0-1) numbers; {described}."
         )
@@ -42,7 +44,9 @@ def to_model_input(images) -> np.ndarray:
     if not np.isfinite(array).all():
         raise ImageInputError(f"Images contain NaN or infinite values; {described}.")
     if array.min() < 0.0 or array.max() > 1.0:
-        hint = " Divide by 255 first." if array.max() <= 255 and array.min() >= 0 else ""
+        hint = (
+            " Divide by 255 first." if array.max() <= 255 and array.min() >= 0 else ""
+        )
         raise ImageInputError(
             f"Float images must hold values in [0, 1]; {described} with values "
             f"{array.min():.3g} to {array.max():.3g}.{hint}"

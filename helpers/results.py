@@ -74,12 +74,14 @@ def table(folder=None, stand_ins=None) -> pd.DataFrame:
     """
     folder = folder or config.ROOT / "results"
     rows = []
-    for model_id in TOPICS:
+    for model_id, topic in TOPICS.items():
         result = load(model_id, folder)
-        topic = TOPICS[model_id]
         if result is None and stand_ins and model_id in stand_ins:
             metrics = stand_ins[model_id]
-            result = {"test_accuracy": metrics["accuracy"], "test_loss": metrics["loss"]}
+            result = {
+                "test_accuracy": metrics["accuracy"],
+                "test_loss": metrics["loss"],
+            }
             topic += " (quick stand-in: no results file)"
         if result is None:
             continue
@@ -90,7 +92,9 @@ def table(folder=None, stand_ins=None) -> pd.DataFrame:
                 "model": topic,
                 "reported %": round(reported * 100, 2) if reported else None,
                 "reproduced %": round(result["test_accuracy"] * 100, 2),
-                "meets target": reproduces(model_id, result["test_accuracy"]) if reported else None,
+                "meets target": reproduces(model_id, result["test_accuracy"])
+                if reported
+                else None,
                 "params": result.get("params"),
                 "epochs": result.get("epochs"),
                 "batch": result.get("batch_size"),
@@ -108,8 +112,12 @@ def markdown(folder=None) -> str:
     rule = "|" + "|".join("---" for _ in frame.columns) + "|"
     lines = [header, rule]
     for row in frame.itertuples(index=False):
-        cells = ["" if pd.isna(v) else ("yes" if v is True else "no" if v is False else str(v))
-                 for v in row]
+        cells = [
+            ""
+            if pd.isna(v)
+            else ("yes" if v is True else "no" if v is False else str(v))
+            for v in row
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

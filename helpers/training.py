@@ -64,7 +64,9 @@ def best_precision() -> str:
         return chosen
     gpus = tf.config.list_physical_devices("GPU")
     if gpus:
-        capability = tf.config.experimental.get_device_details(gpus[0]).get("compute_capability")
+        capability = tf.config.experimental.get_device_details(gpus[0]).get(
+            "compute_capability"
+        )
         return "mixed_bfloat16" if capability and capability >= (8, 0) else "float32"
     return "mixed_bfloat16" if _cpu_has_native_bf16() else "float32"
 
@@ -80,7 +82,11 @@ def setup(seed=config.SEED, precision=None, deterministic=True) -> dict:
     precision = precision or best_precision()
     keras.mixed_precision.set_global_policy(precision)
     _warn_if_untested()
-    devices = [d.device_type for d in tf.config.list_physical_devices() if d.device_type != "CPU"]
+    devices = [
+        d.device_type
+        for d in tf.config.list_physical_devices()
+        if d.device_type != "CPU"
+    ]
     return {
         "seed": seed,
         "precision": precision,
@@ -124,9 +130,16 @@ def make_dataset(x, y, batch_size, *, shuffle=False, augment=None, seed=config.S
     dataset = dataset.batch(batch_size)
     if augment is not None:
         base_seed = tf.constant(seed, dtype="int64")
-        dataset = dataset.repeat().enumerate().map(
-            lambda step, batch: (augment(batch[0], seed=tf.stack([base_seed, step])), batch[1]),
-            num_parallel_calls=tf.data.AUTOTUNE,
+        dataset = (
+            dataset.repeat()
+            .enumerate()
+            .map(
+                lambda step, batch: (
+                    augment(batch[0], seed=tf.stack([base_seed, step])),
+                    batch[1],
+                ),
+                num_parallel_calls=tf.data.AUTOTUNE,
+            )
         )
     return dataset.prefetch(tf.data.AUTOTUNE)
 
@@ -177,20 +190,38 @@ def fit(
     n = config.train_samples(len(x))
     x, y = x[:n], y[:n]
     if strategy is not None:
-        return _fit_distributed(model, x, y, strategy, epochs=epochs, batch_size=batch_size,
-                                validation_data=validation_data, augment=augment,
-                                callbacks=callbacks, verbose=verbose)
+        return _fit_distributed(
+            model,
+            x,
+            y,
+            strategy,
+            epochs=epochs,
+            batch_size=batch_size,
+            validation_data=validation_data,
+            augment=augment,
+            callbacks=callbacks,
+            verbose=verbose,
+        )
     train = make_dataset(x, y, batch_size, shuffle=True, augment=augment)
     validation = make_dataset(*validation_data, batch_size) if validation_data else None
-    steps = -(-len(x) // batch_size) if augment is not None else None  # one pass per epoch
+    steps = (
+        -(-len(x) // batch_size) if augment is not None else None
+    )  # one pass per epoch
     per_execution = _steps_per_execution(steps)
     if model.steps_per_execution != per_execution:
         model.steps_per_execution = per_execution
         model.train_function = None  # rebuilt for the new setting on the next fit
     timer = EpochTimer()
     # shuffle=False: the dataset already reshuffles every epoch.
-    history = model.fit(train, epochs=epochs, steps_per_epoch=steps, validation_data=validation,
-                        shuffle=False, callbacks=[timer, *callbacks], verbose=verbose)
+    history = model.fit(
+        train,
+        epochs=epochs,
+        steps_per_epoch=steps,
+        validation_data=validation,
+        shuffle=False,
+        callbacks=[timer, *callbacks],
+        verbose=verbose,
+    )
     history.epoch_seconds = timer.seconds
     return history
 
@@ -209,7 +240,9 @@ def _fit_distributed(model, x, y, strategy, **kwargs):
 
 def evaluate(model, x, y, batch_size=500) -> dict:
     """Test loss and accuracy as a dict: ``{"loss": ..., "accuracy": ...}``."""
-    metrics = model.evaluate(make_dataset(x, y, batch_size), verbose=0, return_dict=True)
+    metrics = model.evaluate(
+        make_dataset(x, y, batch_size), verbose=0, return_dict=True
+    )
     return {"loss": float(metrics["loss"]), "accuracy": float(metrics["accuracy"])}
 
 
@@ -240,6 +273,13 @@ def load_or_train(model_id, x_train, y_train):
     _, batch_size = models.SCHEDULES[model_id]
     n = config.QUICK_TRAIN_SAMPLES
     augmentation = augment.t4_augmentation() if model_id == "T4" else None
-    fit(model, x_train[:n], y_train[:n], epochs=1, batch_size=batch_size,
-        augment=augmentation, verbose=0)
+    fit(
+        model,
+        x_train[:n],
+        y_train[:n],
+        epochs=1,
+        batch_size=batch_size,
+        augment=augmentation,
+        verbose=0,
+    )
     return model, "trained here in quick form (no saved model)"

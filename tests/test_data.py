@@ -17,6 +17,7 @@ def digest(path):
 
 # --- where MNIST is looked for ------------------------------------------------------
 
+
 def test_mnist_path_setting_is_used_first(isolated, write_npz, monkeypatch):
     setting = write_npz("setting/mnist.npz", fake_mnist(n_train=7))
     cache = data.keras_cache_path()
@@ -33,7 +34,11 @@ def test_keras_cache_is_used_when_setting_is_absent(isolated):
     cache.parent.mkdir(parents=True)
     np.savez(cache, **fake_mnist(n_train=9))
     (x_train, y_train), (x_test, y_test) = data.load_mnist()
-    assert (x_train.shape, y_train.shape, x_test.shape) == ((9, 28, 28), (9,), (6, 28, 28))
+    assert (x_train.shape, y_train.shape, x_test.shape) == (
+        (9, 28, 28),
+        (9,),
+        (6, 28, 28),
+    )
     assert x_train.dtype == y_test.dtype == np.uint8
 
 
@@ -68,6 +73,7 @@ def test_explicit_path_argument_beats_the_setting(isolated, write_npz, monkeypat
 
 
 # --- files that are not MNIST -------------------------------------------------------
+
 
 def load_error(path, monkeypatch):
     monkeypatch.setenv("MNIST_PATH", str(path))
@@ -119,16 +125,36 @@ def test_missing_and_misnamed_keys(isolated, write_npz, monkeypatch):
 @pytest.mark.parametrize(
     "override, expected",
     [
-        ({"x_train": np.zeros((12, 784), np.uint8)}, "x_train has shape (12, 784), expected (N, 28, 28)"),
-        ({"x_test": np.zeros((6, 28, 28), np.float64)}, "x_test has dtype float64, expected uint8"),
-        ({"y_train": np.full(12, 10, np.uint8)}, "y_train has labels from 10 to 10, expected 0-9"),
-        ({"y_test": np.full(6, -1, np.int64)}, "y_test has labels from -1 to -1, expected 0-9"),
+        (
+            {"x_train": np.zeros((12, 784), np.uint8)},
+            "x_train has shape (12, 784), expected (N, 28, 28)",
+        ),
+        (
+            {"x_test": np.zeros((6, 28, 28), np.float64)},
+            "x_test has dtype float64, expected uint8",
+        ),
+        (
+            {"y_train": np.full(12, 10, np.uint8)},
+            "y_train has labels from 10 to 10, expected 0-9",
+        ),
+        (
+            {"y_test": np.full(6, -1, np.int64)},
+            "y_test has labels from -1 to -1, expected 0-9",
+        ),
         ({"y_train": np.zeros(11, np.uint8)}, "y_train has 11 labels for 12 images"),
-        ({"y_test": np.zeros(6, np.float32)}, "y_test has dtype float32, expected integer labels"),
-        ({"y_train": np.zeros((12, 10), np.uint8)}, "y_train has shape (12, 10), expected (N,)"),
+        (
+            {"y_test": np.zeros(6, np.float32)},
+            "y_test has dtype float32, expected integer labels",
+        ),
+        (
+            {"y_train": np.zeros((12, 10), np.uint8)},
+            "y_train has shape (12, 10), expected (N,)",
+        ),
     ],
 )
-def test_wrong_shapes_dtypes_and_labels(isolated, write_npz, monkeypatch, override, expected):
+def test_wrong_shapes_dtypes_and_labels(
+    isolated, write_npz, monkeypatch, override, expected
+):
     message = load_error(write_npz(**override), monkeypatch)
     assert expected in message
     assert "not in Keras' MNIST layout" in message
@@ -152,15 +178,22 @@ def test_a_users_file_is_never_modified(isolated, write_npz, monkeypatch):
     assert sorted(p.name for p in isolated.iterdir()) == ["bad.npz", "good.npz", "home"]
 
 
-@pytest.mark.skipif(not os.environ.get("MNIST_PATH"), reason="needs the real MNIST (MNIST_PATH)")
+@pytest.mark.skipif(
+    not os.environ.get("MNIST_PATH"), reason="needs the real MNIST (MNIST_PATH)"
+)
 def test_the_real_mnist(monkeypatch):
     (x_train, y_train), (x_test, y_test) = data.load_mnist()
     assert (x_train.shape, y_train.shape, x_test.shape, y_test.shape) == (
-        (60000, 28, 28), (60000,), (10000, 28, 28), (10000,))
+        (60000, 28, 28),
+        (60000,),
+        (10000, 28, 28),
+        (10000,),
+    )
     assert np.bincount(y_train).tolist()[:2] == [5923, 6742]
 
 
 # --- preparation ------------------------------------------------------------------
+
 
 def test_prepare_images_shape_dtype_range():
     images = fake_mnist()["x_train"]

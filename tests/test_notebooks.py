@@ -11,7 +11,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 README = (ROOT / "README.md").read_text()
-MACHINE_PATH = re.compile(r"(?<![\w:/.])/(?:home|root|tmp|work|Users|usr|opt|var)/[\w.-]+")
+MACHINE_PATH = re.compile(
+    r"(?<![\w:/.])/(?:home|root|tmp|work|Users|usr|opt|var)/[\w.-]+"
+)
 MAX_OUTPUT_BYTES = 400_000  # one figure at the series' size is ~20-120 kB
 MAX_NOTEBOOK_BYTES = 3_000_000
 
@@ -37,7 +39,8 @@ def test_committed_executed_in_order_without_errors(path):
     code = [c for c in cells(path) if "".join(c["source"]).strip()]
     counts = [c["execution_count"] for c in code]
     assert counts == list(range(1, len(code) + 1)), (
-        f"{path.name}: execution counts {counts}; restart the kernel and run all")
+        f"{path.name}: execution counts {counts}; restart the kernel and run all"
+    )
     errors = [o for c in code for o in c["outputs"] if o["output_type"] == "error"]
     assert not errors, f"{path.name} stores an error: {errors[0].get('ename')}"
 
@@ -48,12 +51,18 @@ def test_outputs_are_small_and_show_no_machine_paths(path):
     for index, cell in enumerate(cells(path)):
         for output in cell["outputs"]:
             size = len(json.dumps(output))
-            assert size < MAX_OUTPUT_BYTES, f"{path.name} cell {index}: output of {size} bytes"
+            assert size < MAX_OUTPUT_BYTES, (
+                f"{path.name} cell {index}: output of {size} bytes"
+            )
             text = text_of(output)
             found = MACHINE_PATH.search(text)
-            assert not found, f"{path.name} cell {index} shows a machine path: {found.group(0)}"
+            assert not found, (
+                f"{path.name} cell {index} shows a machine path: {found.group(0)}"
+            )
             # One line per epoch: no carriage-return progress bars, no per-batch lines.
-            assert "\r" not in text and "━━" not in text, f"{path.name} cell {index}: progress bar"
+            assert "\r" not in text and "━━" not in text, (
+                f"{path.name} cell {index}: progress bar"
+            )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -75,8 +84,10 @@ def test_previous_and_next_links(path):
     last = "".join(cells(path, "markdown")[-1]["source"])
     links = re.findall(r"\]\(([^)]+\.ipynb)\)", last)
     index = NOTEBOOKS.index(path)
-    expected = [p.name for p in NOTEBOOKS[max(index - 1, 0):index + 2] if p != path]
-    assert links == expected, f"{path.name} ends with links {links}, expected {expected}"
+    expected = [p.name for p in NOTEBOOKS[max(index - 1, 0) : index + 2] if p != path]
+    assert links == expected, (
+        f"{path.name} ends with links {links}, expected {expected}"
+    )
     assert "](../README.md)" in last
 
 
@@ -85,7 +96,9 @@ def test_results_agree_with_the_readme():
         result = json.loads(record.read_text())
         assert result["mode"] == "full", f"{record.name} is not from a full run"
         assert f"| {result['id']} |" in README
-        assert f"{result['test_accuracy'] * 100:.2f}" in README, f"{record.name} not in README"
+        assert f"{result['test_accuracy'] * 100:.2f}" in README, (
+            f"{record.name} not in README"
+        )
 
 
 @pytest.mark.skipif(not os.environ.get("MNIST_PATH"), reason="needs MNIST (MNIST_PATH)")
@@ -94,8 +107,13 @@ def test_notebook_05_runs_alone_twice_and_writes_nothing_tracked(tmp_path, monke
     from tests.execute_notebooks import execute
 
     def git_status():
-        return subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"],
-                              cwd=ROOT, capture_output=True, text=True).stdout
+        return subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=all"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
 
     before = git_status()
     monkeypatch.setenv("MNIST_QUICK", "1")
@@ -103,8 +121,12 @@ def test_notebook_05_runs_alone_twice_and_writes_nothing_tracked(tmp_path, monke
     outputs = []
     for run in range(2):
         copy = tmp_path / f"05_run{run}.ipynb"
-        copy.write_text((ROOT / "notebooks" / "05_filter_visualization.ipynb").read_text())
-        execute(copy, workdir=ROOT / "notebooks")  # the kernel starts where the notebook lives
+        copy.write_text(
+            (ROOT / "notebooks" / "05_filter_visualization.ipynb").read_text()
+        )
+        execute(
+            copy, workdir=ROOT / "notebooks"
+        )  # the kernel starts where the notebook lives
         outputs.append(json.dumps(json.loads(copy.read_text())["cells"]))
     assert "No model from notebook 04 yet" in outputs[0]
     assert "Loaded the model notebook 04 trained" in outputs[1]

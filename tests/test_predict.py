@@ -33,8 +33,11 @@ def test_accepted_inputs(images, n):
 
 def test_uint8_and_float_give_the_same_input():
     image = np.arange(784, dtype=np.uint16).reshape(28, 28) % 256
-    np.testing.assert_allclose(predict.to_model_input(image.astype(np.uint8)),
-                               predict.to_model_input(image / 255.0), atol=1e-6)
+    np.testing.assert_allclose(
+        predict.to_model_input(image.astype(np.uint8)),
+        predict.to_model_input(image / 255.0),
+        atol=1e-6,
+    )
 
 
 @pytest.mark.parametrize(

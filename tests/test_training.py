@@ -21,10 +21,20 @@ def train_once(augmented=False, precision="float32"):
     training.setup(precision=precision)
     augment_layer = augment.t4_augmentation() if augmented else None
     model = models.t3_larger()
-    model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    model.compile(
+        loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"]
+    )
     x, y = small_data()
-    history = training.fit(model, x, y, epochs=2, batch_size=64, validation_data=small_data(64, 1),
-                           augment=augment_layer, verbose=0)
+    history = training.fit(
+        model,
+        x,
+        y,
+        epochs=2,
+        batch_size=64,
+        validation_data=small_data(64, 1),
+        augment=augment_layer,
+        verbose=0,
+    )
     return history.history, [w.copy() for w in model.get_weights()]
 
 
@@ -65,10 +75,19 @@ def test_fit_with_augmentation_takes_one_pass_per_epoch():
     model = models.t3_larger()
     model.compile(loss="categorical_crossentropy", optimizer="adam")
     x, y = small_data(1100)
-    history = training.fit(model, x, y, epochs=2, batch_size=64, verbose=0,
-                           augment=augment.t4_augmentation())
+    history = training.fit(
+        model,
+        x,
+        y,
+        epochs=2,
+        batch_size=64,
+        verbose=0,
+        augment=augment.t4_augmentation(),
+    )
     assert len(history.epoch) == 2
-    assert int(model.optimizer.iterations.numpy()) == 2 * 18  # ceil(1100 / 64) per epoch
+    assert (
+        int(model.optimizer.iterations.numpy()) == 2 * 18
+    )  # ceil(1100 / 64) per epoch
 
 
 def test_dataset_reshuffles_every_epoch_and_keeps_every_example():
@@ -115,7 +134,9 @@ def test_random_affine_with_zero_ranges_is_the_identity():
 
 def test_random_affine_stays_within_t4s_ranges():
     layer = augment.t4_augmentation()
-    matrices = layer.random_matrices(tf.constant([5000, 28, 28, 1]), tf.constant([3, 4])).numpy()
+    matrices = layer.random_matrices(
+        tf.constant([5000, 28, 28, 1]), tf.constant([3, 4])
+    ).numpy()
     # Without shear, |det| = zoom_x * zoom_y, which T4 keeps within 0.92^2 .. 1.08^2.
     det = matrices[:, 0] * matrices[:, 4] - matrices[:, 1] * matrices[:, 3]
     assert 0.92**2 - 1e-3 < det.min() and det.max() < 1.08**2 + 1e-3
@@ -130,15 +151,23 @@ def test_strategy_trains_and_returns_the_weights():
     before = model.get_weights()[0].copy()
     x, y = small_data(128)
     strategy = tf.distribute.MirroredStrategy(["/cpu:0"])
-    history = training.fit(model, x, y, epochs=1, batch_size=64, strategy=strategy, verbose=0)
+    history = training.fit(
+        model, x, y, epochs=1, batch_size=64, strategy=strategy, verbose=0
+    )
     assert len(history.epoch) == 1
     assert not np.array_equal(before, model.get_weights()[0])
 
 
 def test_strategy_needs_a_compiled_model():
     with pytest.raises(ValueError, match="Compile the model"):
-        training.fit(models.t3_larger(), *small_data(64), epochs=1, batch_size=64,
-                     strategy=tf.distribute.get_strategy(), verbose=0)
+        training.fit(
+            models.t3_larger(),
+            *small_data(64),
+            epochs=1,
+            batch_size=64,
+            strategy=tf.distribute.get_strategy(),
+            verbose=0,
+        )
 
 
 def test_precision_setting(monkeypatch):
@@ -154,13 +183,25 @@ def test_record_writes_the_agreed_keys(monkeypatch, tmp_path):
     monkeypatch.setenv("MNIST_ARTIFACTS", str(tmp_path))
     training.setup(precision="float32")
     model = models.t3_larger()
-    model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    model.compile(
+        loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"]
+    )
     history = training.fit(model, *small_data(64), epochs=1, batch_size=32, verbose=0)
-    written = results.record("T3b", model, history, {"accuracy": 0.5, "loss": 1.0}, batch_size=32)
+    written = results.record(
+        "T3b", model, history, {"accuracy": 0.5, "loss": 1.0}, batch_size=32
+    )
     on_disk = json.loads((tmp_path / "quick" / "results" / "T3b.json").read_text())
     assert on_disk == written
-    assert {"id", "test_accuracy", "test_loss", "params", "epochs", "batch_size",
-            "seconds_per_epoch", "mode"} <= set(on_disk)
+    assert {
+        "id",
+        "test_accuracy",
+        "test_loss",
+        "params",
+        "epochs",
+        "batch_size",
+        "seconds_per_epoch",
+        "mode",
+    } <= set(on_disk)
     assert on_disk["mode"] == "quick" and on_disk["params"] == 59_933
 
 
