@@ -157,3 +157,44 @@ def probability_bars(probabilities, ax=None, title=None):
     ax.set(xticks=range(10), ylim=(0, 1), title=title)
     ax.figure.tight_layout()
     return ax.figure
+
+
+def predictions(images, probabilities, titles=None):
+    """Each image above the bar chart of its ten predicted probabilities."""
+    count = len(images)
+    fig, axes = plt.subplots(
+        2,
+        count,
+        figsize=(1.6 * count, 3.4),
+        squeeze=False,
+        gridspec_kw={"height_ratios": [1.2, 1]},
+    )
+    for i in range(count):
+        axes[0, i].imshow(_image(images[i]), cmap="gray")
+        axes[0, i].set(xticks=[], yticks=[])
+        probs = np.asarray(probabilities[i])
+        title = titles[i] if titles else f"{probs.argmax()} ({probs.max():.0%})"
+        axes[0, i].set_title(title, fontsize=9)
+        probability_bars(probs, ax=axes[1, i])
+        axes[1, i].tick_params(labelsize=7)
+        if i:
+            axes[1, i].set_yticklabels([])
+    fig.tight_layout()
+    return fig
+
+
+def heatmaps(images, maps, titles=None, cols=6, size=1.6):
+    """Images in grey with a heatmap (same height and width, 0-1) laid over each."""
+    rows = int(np.ceil(len(images) / cols))
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(cols * size, rows * size * 1.15), squeeze=False
+    )
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < len(images):
+            ax.imshow(_image(images[i]), cmap="gray")
+            ax.imshow(maps[i], cmap="jet", alpha=0.45, vmin=0, vmax=1)
+            if titles:
+                ax.set_title(titles[i], fontsize=9)
+    fig.tight_layout()
+    return fig

@@ -61,3 +61,82 @@ def test_rejected_inputs_say_what_they_got(images, message):
     with pytest.raises(predict.ImageInputError) as error:
         predict.to_model_input(images)
     assert message in str(error.value)
+
+
+# --- real-world digits -------------------------------------------------------------
+
+
+def drawn_digit(size=(90, 60), dark_on_light=True, offset=(10, 5)):
+    """A thick '7'-like stroke drawn with PIL, off-centre, on a large canvas."""
+    from PIL import Image, ImageDraw
+
+    paper, ink = (255, 0) if dark_on_light else (0, 255)
+    image = Image.new("L", size, paper)
+    draw = ImageDraw.Draw(image)
+    x, y = offset
+    draw.line([(x, y), (x + 30, y), (x + 12, y + 60)], fill=ink, width=6)
+    return image
+
+
+def test_to_mnist_matches_mnists_conventions():
+    digit = predict.to_mnist(drawn_digit())
+    assert digit.shape == (28, 28) and digit.dtype == np.float32
+    assert digit.max() == pytest.approx(1.0, abs=0.02) and digit.min() == 0.0
+    rows, cols = np.nonzero(digit > 0.05)
+    assert max(np.ptp(rows), np.ptp(cols)) + 1 in (
+        20,
+        21,
+    )  # longer side 20 (+ antialiasing)
+    weights = digit.sum()
+    centre = (
+        digit.sum(1) @ np.arange(28) / weights,
+        digit.sum(0) @ np.arange(28) / weights,
+    )
+    assert centre == pytest.approx((13.5, 13.5), abs=0.6)
+    assert digit[0].sum() == digit[-1].sum() == 0  # background black
+
+
+def test_polarity_path_pil_and_array_agree(tmp_path):
+    dark_on_light = drawn_digit(dark_on_light=True)
+    light_on_dark = drawn_digit(dark_on_light=False)
+    path = tmp_path / "seven.png"
+    dark_on_light.save(path)
+    rgb = np.stack([np.asarray(dark_on_light)] * 3, axis=-1)
+    expected = predict.to_mnist(light_on_dark)
+    for image in (
+        dark_on_light,
+        path,
+        str(path),
+        rgb,
+        np.asarray(dark_on_light) / 255.0,
+    ):
+        np.testing.assert_allclose(predict.to_mnist(image), expected, atol=1e-6)
+
+
+def test_classify_returns_digit_and_ten_probabilities():
+    digit, probabilities = predict.classify(FakeModel(), drawn_digit())
+    assert isinstance(digit, int) and 0 <= digit <= 9
+    assert probabilities.shape == (10,) and probabilities[digit] == probabilities.max()
+
+
+@pytest.mark.parametrize(
+    "make_image, message",
+    [
+        (lambda tmp: tmp / "missing.png", "No image file at"),
+        (
+            lambda tmp: (
+                (tmp / "notes.png").write_text("not a picture") and tmp / "notes.png"
+            ),
+            "is not an image PIL can read",
+        ),
+        (lambda tmp: np.zeros((0, 0)), "The image is empty"),
+        (lambda tmp: np.full((40, 40), 200, np.uint8), "single colour"),
+        (lambda tmp: np.zeros((10, 10, 2)), "Expected a 2-D grayscale image"),
+        (lambda tmp: {"pixels": 1}, "got dict"),
+        (lambda tmp: np.full((5, 5), -3.0), "must lie in 0-255"),
+    ],
+)
+def test_bad_real_world_images(tmp_path, make_image, message):
+    with pytest.raises(predict.ImageInputError) as error:
+        predict.to_mnist(make_image(tmp_path))
+    assert message in str(error.value)
