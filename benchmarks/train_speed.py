@@ -94,6 +94,22 @@ def measure(model_id, way, samples, warmup_samples):
     }
 
 
+def markdown(report):
+    """The README's speed table."""
+    lines = [
+        "| id | plain s/epoch | project s/epoch | speedup | peak memory MB |",
+        "|---|---|---|---|---|",
+    ]
+    for model_id in TUTORIALS:
+        if model_id in report:
+            r = report[model_id]
+            lines.append(
+                f"| {model_id} | {r['plain_s_per_epoch']} | {r['project_s_per_epoch']} | "
+                f"{r['speedup']}x | {r['peak_memory_mb']} |"
+            )
+    return "\n".join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -107,10 +123,16 @@ def main():
     )
     parser.add_argument("--out", default=str(ROOT / "results" / "benchmark.json"))
     parser.add_argument(
+        "--markdown", action="store_true", help="print --out as a Markdown table and exit"
+    )
+    parser.add_argument(
         "--child", nargs=2, metavar=("ID", "WAY"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
 
+    if args.markdown:
+        print(markdown(json.loads(Path(args.out).read_text())))
+        return
     if args.child:
         print(json.dumps(measure(*args.child, args.samples, args.warmup)))
         return
@@ -165,7 +187,7 @@ def main():
         "machine": cpu_name(),
         "samples_timed": args.samples,
         "note": "training only (no validation), scaled from the timed examples to one epoch",
-        "models": rows,
+        **rows,
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")

@@ -33,11 +33,20 @@ TOPICS = {
 }
 # A full run reproduces a tutorial when it is within this many points of the reported figure.
 TOLERANCE_PP = 0.25
+# Notebook 07's own goals (issue: a single model at 99.65 %, an ensemble at 99.70 %).
+GOALS = {"ours_single": 0.9965, "ours_ensemble": 0.9970}
+
+
+def target(model_id):
+    """The accuracy (fraction) a model has to reach, or None for models without one."""
+    if model_id in REPORTED:
+        return REPORTED[model_id] - TOLERANCE_PP / 100
+    return GOALS.get(model_id)
 
 
 def reproduces(model_id, accuracy) -> bool:
-    """SPEC's rule: at least the reported accuracy minus 0.25 percentage points."""
-    return accuracy * 100 >= REPORTED[model_id] * 100 - TOLERANCE_PP - 1e-9
+    """SPEC's rule for tutorials (reported minus 0.25 points); notebook 07's goals else."""
+    return round(accuracy * 100, 6) >= round(target(model_id) * 100, 6)
 
 
 def record(model_id, model, history, test_metrics, batch_size, **extra) -> dict:
@@ -85,15 +94,16 @@ def table(folder=None, stand_ins=None) -> pd.DataFrame:
             topic += " (quick stand-in: no results file)"
         if result is None:
             continue
-        reported = REPORTED.get(model_id)
+        reported, goal = REPORTED.get(model_id), target(model_id)
         rows.append(
             {
                 "id": model_id,
                 "model": topic,
                 "reported %": round(reported * 100, 2) if reported else None,
                 "reproduced %": round(result["test_accuracy"] * 100, 2),
+                "target %": round(goal * 100, 2) if goal else None,
                 "meets target": reproduces(model_id, result["test_accuracy"])
-                if reported
+                if goal
                 else None,
                 "params": result.get("params"),
                 "epochs": result.get("epochs"),
@@ -108,17 +118,26 @@ def table(folder=None, stand_ins=None) -> pd.DataFrame:
 def markdown(folder=None) -> str:
     """The results table as Markdown, for the README."""
     frame = table(folder).reset_index()
-    header = "| " + " | ".join(frame.columns) + " |"
-    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
-    lines = [header, rule]
+
+    def cell(column, value):
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            return ""
+        if isinstance(value, bool):
+            return "yes" if value else "**no**"
+        if column.endswith("%"):
+            return f"{value:.2f}"
+        if column in ("params", "epochs", "batch"):
+            return f"{int(value):,}"
+        return str(value)
+
+    lines = [
+        "| " + " | ".join(frame.columns) + " |",
+        "|" + "|".join("---" for _ in frame.columns) + "|",
+    ]
     for row in frame.itertuples(index=False):
-        cells = [
-            ""
-            if pd.isna(v)
-            else ("yes" if v is True else "no" if v is False else str(v))
-            for v in row
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
+        lines.append(
+            "| " + " | ".join(cell(c, v) for c, v in zip(frame.columns, row)) + " |"
+        )
     return "\n".join(lines)
 
 

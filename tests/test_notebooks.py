@@ -16,6 +16,7 @@ MACHINE_PATH = re.compile(
 )
 MAX_OUTPUT_BYTES = 400_000  # one figure at the series' size is ~20-120 kB
 MAX_NOTEBOOK_BYTES = 3_000_000
+PROGRESS_LINE = re.compile(r"^\d+/\d+ - \d+s - \S+/step - [\w ]+: ")  # verbose=2, once an epoch
 
 
 def cells(path, kind="code"):
@@ -59,10 +60,11 @@ def test_outputs_are_small_and_show_no_machine_paths(path):
             assert not found, (
                 f"{path.name} cell {index} shows a machine path: {found.group(0)}"
             )
-            # One line per epoch: no carriage-return progress bars, no per-batch lines.
-            assert "\r" not in text and "━━" not in text, (
-                f"{path.name} cell {index}: progress bar"
-            )
+            # One line per epoch (verbose=2): no carriage-return progress bars.
+            assert "\r" not in text, f"{path.name} cell {index}: carriage-return progress"
+            for line in text.splitlines():
+                if "/step" in line:
+                    assert PROGRESS_LINE.match(line), f"{path.name} cell {index}: {line[:80]}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -92,13 +94,44 @@ def test_previous_and_next_links(path):
 
 
 def test_results_agree_with_the_readme():
-    for record in sorted((ROOT / "results").glob("T*.json")):
+    records = sorted(
+        p for p in (ROOT / "results").glob("*.json") if p.name != "benchmark.json"
+    )
+    for record in records:
         result = json.loads(record.read_text())
         assert result["mode"] == "full", f"{record.name} is not from a full run"
-        assert f"| {result['id']} |" in README
+        assert {
+            "id",
+            "test_accuracy",
+            "test_loss",
+            "params",
+            "epochs",
+            "batch_size",
+            "seconds_per_epoch",
+            "mode",
+        } <= set(result), record.name
+        assert 0.0 <= result["test_accuracy"] <= 1.0
+        assert f"| {result['id']} |" in README, (
+            f"{record.name} has no row in the README"
+        )
         assert f"{result['test_accuracy'] * 100:.2f}" in README, (
             f"{record.name} not in README"
         )
+
+
+def test_benchmark_record_is_complete():
+    path = ROOT / "results" / "benchmark.json"
+    if not path.exists():
+        pytest.skip("no benchmark run recorded yet (make bench)")
+    bench = json.loads(path.read_text())
+    assert "cores" in bench["machine"]
+    for model_id in ("T1", "T2", "T3a", "T3b", "T4", "T5"):
+        row = bench[model_id]
+        assert row["speedup"] == pytest.approx(
+            row["plain_s_per_epoch"] / row["project_s_per_epoch"], rel=0.02
+        )
+        assert row["peak_memory_mb"] > 0
+        assert f"| {model_id} | {row['plain_s_per_epoch']}" in README
 
 
 @pytest.mark.skipif(not os.environ.get("MNIST_PATH"), reason="needs MNIST (MNIST_PATH)")
