@@ -33,6 +33,19 @@ TOPICS = {
 }
 # A full run reproduces a tutorial when it is within this many points of the reported figure.
 TOLERANCE_PP = 0.25
+# Every results record has at least these keys.
+REQUIRED_KEYS = frozenset(
+    {
+        "id",
+        "test_accuracy",
+        "test_loss",
+        "params",
+        "epochs",
+        "batch_size",
+        "seconds_per_epoch",
+        "mode",
+    }
+)
 # Notebook 07's own goals (issue: a single model at 99.65 %, an ensemble at 99.70 %).
 GOALS = {"ours_single": 0.9965, "ours_ensemble": 0.9970}
 

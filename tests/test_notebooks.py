@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import results
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 README = (ROOT / "README.md").read_text()
@@ -16,7 +18,9 @@ MACHINE_PATH = re.compile(
 )
 MAX_OUTPUT_BYTES = 400_000  # one figure at the series' size is ~20-120 kB
 MAX_NOTEBOOK_BYTES = 3_000_000
-PROGRESS_LINE = re.compile(r"^\d+/\d+ - \d+s - \S+/step - [\w ]+: ")  # verbose=2, once an epoch
+PROGRESS_LINE = re.compile(
+    r"^\d+/\d+ - \d+s - \S+/step - [\w ]+: "
+)  # verbose=2, once an epoch
 
 
 def cells(path, kind="code"):
@@ -61,10 +65,14 @@ def test_outputs_are_small_and_show_no_machine_paths(path):
                 f"{path.name} cell {index} shows a machine path: {found.group(0)}"
             )
             # One line per epoch (verbose=2): no carriage-return progress bars.
-            assert "\r" not in text, f"{path.name} cell {index}: carriage-return progress"
+            assert "\r" not in text, (
+                f"{path.name} cell {index}: carriage-return progress"
+            )
             for line in text.splitlines():
                 if "/step" in line:
-                    assert PROGRESS_LINE.match(line), f"{path.name} cell {index}: {line[:80]}"
+                    assert PROGRESS_LINE.match(line), (
+                        f"{path.name} cell {index}: {line[:80]}"
+                    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -100,16 +108,7 @@ def test_results_agree_with_the_readme():
     for record in records:
         result = json.loads(record.read_text())
         assert result["mode"] == "full", f"{record.name} is not from a full run"
-        assert {
-            "id",
-            "test_accuracy",
-            "test_loss",
-            "params",
-            "epochs",
-            "batch_size",
-            "seconds_per_epoch",
-            "mode",
-        } <= set(result), record.name
+        assert results.REQUIRED_KEYS <= set(result), record.name
         assert 0.0 <= result["test_accuracy"] <= 1.0
         assert f"| {result['id']} |" in README, (
             f"{record.name} has no row in the README"

@@ -192,16 +192,7 @@ def test_record_writes_the_agreed_keys(monkeypatch, tmp_path):
     )
     on_disk = json.loads((tmp_path / "quick" / "results" / "T3b.json").read_text())
     assert on_disk == written
-    assert {
-        "id",
-        "test_accuracy",
-        "test_loss",
-        "params",
-        "epochs",
-        "batch_size",
-        "seconds_per_epoch",
-        "mode",
-    } <= set(on_disk)
+    assert results.REQUIRED_KEYS <= set(on_disk)
     assert on_disk["mode"] == "quick" and on_disk["params"] == 59_933
 
 
