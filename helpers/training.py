@@ -204,9 +204,8 @@ def fit(
         )
     train = make_dataset(x, y, batch_size, shuffle=True, augment=augment)
     validation = make_dataset(*validation_data, batch_size) if validation_data else None
-    steps = (
-        -(-len(x) // batch_size) if augment is not None else None
-    )  # one pass per epoch
+    # A repeating (augmented) dataset needs an explicit epoch length: one pass over x.
+    steps = -(-len(x) // batch_size) if augment is not None else None
     per_execution = _steps_per_execution(steps)
     if model.steps_per_execution != per_execution:
         model.steps_per_execution = per_execution
