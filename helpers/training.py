@@ -16,6 +16,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+import helpers.layers  # noqa: F401  (registers FusedBatchNormalization for load_model)
 from helpers import config
 
 PRECISIONS = ("float32", "mixed_bfloat16")

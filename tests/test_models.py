@@ -55,3 +55,67 @@ def test_outputs_stay_float32_under_mixed_precision():
 
 def test_every_builder_returns_a_new_model():
     assert models.t1_two_conv() is not models.t1_two_conv()
+
+
+@pytest.mark.parametrize("shape", [(16, 6, 6, 8), (16, 12)], ids=["images", "dense"])
+def test_fused_batch_normalization_matches_keras(shape):
+    """Same outputs, gradients and moving statistics as Keras' layer, to float32 rounding."""
+    import numpy as np
+    import tensorflow as tf
+
+    from helpers.layers import FusedBatchNormalization
+
+    keras.mixed_precision.set_global_policy("float32")
+    rng = np.random.default_rng(0)
+    inputs = tf.constant(rng.normal(2.0, 3.0, shape).astype("float32"))
+    plain, fused = keras.layers.BatchNormalization(), FusedBatchNormalization()
+    for layer in (plain, fused):
+        layer.build(shape)
+    gamma = rng.uniform(0.5, 1.5, shape[-1]).astype("float32")
+    beta = rng.normal(0.0, 1.0, shape[-1]).astype("float32")
+    for layer in (plain, fused):
+        layer.gamma.assign(gamma)
+        layer.beta.assign(beta)
+    results = []
+    for layer in (plain, fused):
+        with tf.GradientTape() as tape:
+            tape.watch(inputs)
+            outputs = layer(inputs, training=True)
+            # Squared, so no gradient cancels out to (rounding around) zero.
+            loss = tf.reduce_sum(
+                tf.square(outputs) * tf.range(shape[-1], dtype="float32")
+            )
+        grads = tape.gradient(loss, [inputs, layer.gamma.value, layer.beta.value])
+        results.append([outputs, *grads, layer.moving_mean, layer.moving_variance])
+    for expected, got in zip(*results):
+        np.testing.assert_allclose(
+            np.asarray(got), np.asarray(expected), rtol=1e-4, atol=1e-4
+        )
+    # Outside training both use their moving statistics, through Keras' own code.
+    np.testing.assert_allclose(
+        fused(inputs, training=False).numpy(),
+        plain(inputs, training=False).numpy(),
+        rtol=1e-5,
+        atol=1e-5,
+    )
+
+
+def test_models_with_fused_batch_normalization_save_and_load(tmp_path):
+    import numpy as np
+
+    from helpers.layers import FusedBatchNormalization
+
+    keras.mixed_precision.set_global_policy("float32")
+    model = models.t4_batchnorm()
+    assert any(isinstance(layer, FusedBatchNormalization) for layer in model.layers)
+    assert not any(
+        isinstance(layer, FusedBatchNormalization)
+        for layer in models.t4_batchnorm(fused=False).layers
+    )
+    images = np.random.default_rng(0).random((4, 28, 28, 1), dtype="float32")
+    model.save(tmp_path / "t4.keras")
+    loaded = keras.models.load_model(tmp_path / "t4.keras")
+    assert type(loaded.layers[1]) is FusedBatchNormalization
+    np.testing.assert_array_equal(
+        loaded.predict(images, verbose=0), model.predict(images, verbose=0)
+    )
