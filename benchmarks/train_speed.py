@@ -145,6 +145,8 @@ def main():
         "--child", nargs=2, metavar=("ID", "WAY"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
+    if args.samples < 1 or args.warmup < 1 or args.repeats < 1:
+        parser.error("--samples, --warmup and --repeats must be at least 1")
 
     if args.markdown:
         print(markdown(json.loads(Path(args.out).read_text())))

@@ -4,11 +4,14 @@ Keras 3's ``BatchNormalization`` computes a training step from separate operatio
 (casts to float32, mean, variance, subtract, scale, cast back). TensorFlow has a single
 kernel that does all of it, ``FusedBatchNormV3``; Keras 2 used it by default
 (``fused=None``), so the tutorials' models trained with it. This subclass calls that
-kernel for training steps on 2-D and 4-D inputs and leaves everything else (inference,
-masks, renormalization, synchronized statistics) to Keras. Same weights, same moving
-averages, same formula: its outputs and gradients match Keras' layer to float32 rounding
-(``tests/test_models.py`` checks). On the 2-core CPU it trains T4 about 1.4x and notebook
-07's model about 1.3x faster (``benchmarks/train_speed.py``).
+kernel for training steps on 2-D and 4-D inputs on a CPU-only machine and leaves
+everything else (inference, masks, renormalization, synchronized statistics) to Keras.
+GPUs get Keras' own path too: the speed problem solved here is the CPU's, and TensorFlow
+lists the fused kernel's gradient as not deterministic on GPUs.
+
+Same weights, same moving averages, same formula: its outputs and gradients match Keras'
+layer to float32 rounding (``tests/test_models.py`` checks). On the 2-core CPU it trains
+T4 about 1.4x and notebook 07's model about 1.3x faster (``benchmarks/train_speed.py``).
 
 Saved models record the class as ``helpers>FusedBatchNormalization``; importing
 ``helpers.layers`` (``helpers.models`` and ``helpers.training`` do) lets
@@ -33,6 +36,7 @@ class FusedBatchNormalization(keras.layers.BatchNormalization):
             and self.axis in (-1, rank - 1)
             and not self.renorm
             and not self.synchronized
+            and not tf.config.list_physical_devices("GPU")
         )
         if not fusable:
             return super().call(inputs, training=training, mask=mask)
