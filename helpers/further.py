@@ -19,7 +19,7 @@ import numpy as np
 from helpers import augment, config, data, models, training
 
 VALIDATION_SIZE = 5000
-MAX_EPOCHS = 22  # about 34 s each on the 2-core CPU: 12.5 minutes, inside the 15
+MAX_EPOCHS = 22  # 30-39 s each on the 2-core CPU: 11-15 minutes (measured)
 BATCH_SIZE = 128
 INITIAL_LR = 1e-3
 LR_DECAY = 0.87  # per epoch: 1e-3 at the start, about 5e-5 by epoch 22
