@@ -27,6 +27,12 @@ PRECISIONS = ("float32", "mixed_bfloat16")
 # logs are unchanged.
 STEPS_PER_EXECUTION = 16
 
+# Batch size for validation, evaluation and prediction. Nothing is trained on these
+# batches, so their size changes no result (the test metrics agree to 6 decimals at 128,
+# 500 and 2,000), but bigger batches run faster: a validation pass of T5 took 1.3 s at its
+# training batch of 32 and 0.5 s at 500, T1's 1.05 s at 128 and 0.83 s at 500.
+EVALUATION_BATCH_SIZE = 500
+
 # Versions this project was tested with; setup() warns outside them.
 TESTED = {"tensorflow": ("2.21", "2.22"), "keras": ("3.13", "3.16")}
 
@@ -187,6 +193,7 @@ def fit(
     ``strategy`` (a ``tf.distribute`` strategy, e.g. ``MirroredStrategy()`` for several
     GPUs) trains a replica of the model built inside ``strategy.scope()`` and copies the
     trained weights back. The returned ``History`` also carries ``epoch_seconds``.
+    Validation runs in batches of ``EVALUATION_BATCH_SIZE``, whatever ``batch_size`` is.
     """
     n = config.train_samples(len(x))
     x, y = x[:n], y[:n]
@@ -204,7 +211,11 @@ def fit(
             verbose=verbose,
         )
     train = make_dataset(x, y, batch_size, shuffle=True, augment=augment)
-    validation = make_dataset(*validation_data, batch_size) if validation_data else None
+    validation = (
+        make_dataset(*validation_data, EVALUATION_BATCH_SIZE)
+        if validation_data
+        else None
+    )
     # A repeating (augmented) dataset needs an explicit epoch length: one pass over x.
     steps = -(-len(x) // batch_size) if augment is not None else None
     per_execution = _steps_per_execution(steps)
@@ -238,7 +249,7 @@ def _fit_distributed(model, x, y, strategy, **kwargs):
     return history
 
 
-def evaluate(model, x, y, batch_size=500) -> dict:
+def evaluate(model, x, y, batch_size=EVALUATION_BATCH_SIZE) -> dict:
     """Test loss and accuracy as a dict: ``{"loss": ..., "accuracy": ...}``."""
     metrics = model.evaluate(
         make_dataset(x, y, batch_size), verbose=0, return_dict=True
@@ -246,7 +257,7 @@ def evaluate(model, x, y, batch_size=500) -> dict:
     return {"loss": float(metrics["loss"]), "accuracy": float(metrics["accuracy"])}
 
 
-def predict_proba(model, x, batch_size=500) -> np.ndarray:
+def predict_proba(model, x, batch_size=EVALUATION_BATCH_SIZE) -> np.ndarray:
     """Class probabilities (N, 10) for prepared images, as float32 NumPy."""
     dataset = tf.data.Dataset.from_tensor_slices(x).batch(batch_size)
     return np.asarray(model.predict(dataset, verbose=0), dtype="float32")

@@ -90,6 +90,24 @@ def test_fit_with_augmentation_takes_one_pass_per_epoch():
     )  # ceil(1100 / 64) per epoch
 
 
+def test_validation_covers_every_example_whatever_the_batch_size():
+    # Validation runs in EVALUATION_BATCH_SIZE batches; 1,234 examples leave a remainder.
+    training.setup(precision="float32")
+    model = models.t3_larger()
+    model.compile(
+        loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"]
+    )
+    x, y = small_data(256)
+    x_val, y_val = small_data(1234, seed=1)
+    history = training.fit(
+        model, x, y, epochs=1, batch_size=32, validation_data=(x_val, y_val), verbose=0
+    )
+    # Validation happens after the epoch's last step, so it saw these very weights.
+    expected = training.evaluate(model, x_val, y_val, batch_size=len(x_val))
+    assert history.history["val_loss"][0] == pytest.approx(expected["loss"], rel=1e-5)
+    assert history.history["val_accuracy"][0] == pytest.approx(expected["accuracy"])
+
+
 def test_dataset_reshuffles_every_epoch_and_keeps_every_example():
     x = np.arange(10, dtype=np.float32)[:, None]
     dataset = training.make_dataset(x, x, batch_size=4, shuffle=True)
