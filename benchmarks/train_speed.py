@@ -14,8 +14,15 @@ picks for this machine), then ``training.fit``: a ``tf.data`` pipeline (T4: augm
 a parallel ``map``), several steps per execution, and (T4) the fused batch normalization
 of ``helpers.layers``.
 
+"compute" is the floor under the project's way: the same model, precision and optimizer,
+but only the arithmetic of training: a ``tf.function`` loop over batches already in memory
+(forward pass, loss, gradients, ``optimizer.apply``), with no input pipeline, no metrics,
+no callbacks and (T4) no augmentation. ``project / compute`` says how much of an epoch
+is spent outside that arithmetic; a value near 1 means the remaining time is the
+convolution kernels themselves, which only fewer operations or a faster CPU can shorten.
+
 Shared 2-core machines are noisy: the same run can take 1.6x longer when a neighbour is
-busy. So the two ways alternate, ``--repeats`` times each, and the table reports the best
+busy. So the three ways alternate, ``--repeats`` times each, and the table reports the best
 (fastest) run of each, as ``timeit`` does; every run is kept in the JSON. The table goes to
 stdout and ``results/benchmark.json`` (``--out`` to change).
 """
@@ -34,6 +41,9 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere: find helpers/
 
 # Training examples per epoch in each tutorial (T5 holds out 10 % for validation); the
 # batch sizes come from helpers.models.SCHEDULES.
+# The ways of training each model is timed (see the module docstring).
+WAYS = ("plain", "project", "compute")
+
 TUTORIALS = {
     "T1": 60000,
     "T2": 60000,
@@ -53,14 +63,19 @@ def measure(model_id, way, samples, warmup_samples):
 
     _, batch_size = models.SCHEDULES[model_id]
     epoch_examples = TUTORIALS[model_id]
+    if way not in WAYS:
+        raise ValueError(f"unknown way {way!r}; use one of {', '.join(WAYS)}")
     if way == "plain":
         keras.utils.set_random_seed(7)
         keras.mixed_precision.set_global_policy("float32")
     else:
         training.setup()  # seed, deterministic ops, the precision this machine runs best
+    if way == "compute":  # whole batches only: round to a multiple of the batch size
+        samples = max(batch_size, samples - samples % batch_size)
+        warmup_samples = max(batch_size, warmup_samples)
     rng = np.random.default_rng(0)
-    x = rng.random((samples, 28, 28, 1), dtype="float32")
-    y = np.eye(10, dtype="float32")[rng.integers(0, 10, samples)]
+    x = rng.random((max(samples, warmup_samples), 28, 28, 1), dtype="float32")
+    y = np.eye(10, dtype="float32")[rng.integers(0, 10, len(x))]
     model = models.compiled(model_id)
     if way == "plain":
         if model_id == "T4":
@@ -79,6 +94,8 @@ def measure(model_id, way, samples, warmup_samples):
 
         def run(n):
             model.fit(x[:n], y[:n], batch_size=batch_size, epochs=1, verbose=0)
+    elif way == "compute":
+        run = _compute_only(model, x, y, batch_size)
     else:
         aug = augment.t4_augmentation() if model_id == "T4" else None
 
@@ -105,18 +122,47 @@ def measure(model_id, way, samples, warmup_samples):
     }
 
 
+def _compute_only(model, x, y, batch_size):
+    """A ``run(n)`` that trains on ``n`` examples with nothing but the training arithmetic."""
+    import keras
+    import tensorflow as tf
+
+    batches = len(x) // batch_size
+    shape = (batches, batch_size)
+    images = tf.constant(x[: batches * batch_size].reshape(*shape, *x.shape[1:]))
+    labels = tf.constant(y[: batches * batch_size].reshape(*shape, *y.shape[1:]))
+    variables = model.trainable_variables
+    model.optimizer.build(variables)
+    loss_fn = keras.losses.CategoricalCrossentropy()  # what compile() was given
+
+    @tf.function
+    def train(steps):
+        loss = tf.constant(0.0)
+        for i in tf.range(steps):
+            with tf.GradientTape() as tape:
+                loss = loss_fn(labels[i], model(images[i], training=True))
+            model.optimizer.apply(tape.gradient(loss, variables), variables)
+        return loss
+
+    return lambda n: train(tf.constant(n // batch_size)).numpy()
+
+
 def markdown(report):
     """The README's speed table."""
     lines = [
-        "| id | plain s/epoch | project s/epoch | speedup | peak memory MB |",
-        "|---|---|---|---|---|",
+        (
+            "| id | plain s/epoch | project s/epoch | speedup | peak memory MB "
+            "| compute only s/epoch | project / compute |"
+        ),
+        "|---|---|---|---|---|---|---|",
     ]
     for model_id in TUTORIALS:
         if model_id in report:
             r = report[model_id]
             lines.append(
                 f"| {model_id} | {r['plain_s_per_epoch']} | {r['project_s_per_epoch']} | "
-                f"{r['speedup']}x | {r['peak_memory_mb']} |"
+                f"{r['speedup']}x | {r['peak_memory_mb']} | {r['compute_s_per_epoch']} | "
+                f"{r['project_over_compute']} |"
             )
     return "\n".join(lines)
 
@@ -161,9 +207,9 @@ def main():
     # Full mode: training.fit would otherwise train on a quick subset.
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "MNIST_QUICK": "0"}
     for model_id in args.models:
-        runs = {"plain": [], "project": []}
+        runs = {way: [] for way in WAYS}
         for _ in range(args.repeats):
-            for way, results in runs.items():  # alternate: a slow spell hits both
+            for way, results in runs.items():  # alternate: a slow spell hits all
                 results.append(_child(model_id, way, args, env))
         best = {
             way: min(results, key=lambda r: r["s_per_epoch"])
@@ -175,8 +221,16 @@ def main():
             "speedup": round(
                 best["plain"]["s_per_epoch"] / best["project"]["s_per_epoch"], 2
             ),
+            "compute_s_per_epoch": round(best["compute"]["s_per_epoch"], 2),
+            "project_over_compute": round(
+                best["project"]["s_per_epoch"] / best["compute"]["s_per_epoch"], 2
+            ),
             "peak_memory_mb": round(
-                max(r["peak_memory_mb"] for rs in runs.values() for r in rs)
+                max(
+                    r["peak_memory_mb"]
+                    for way in ("plain", "project")
+                    for r in runs[way]
+                )
             ),
             "plain_peak_memory_mb": round(best["plain"]["peak_memory_mb"]),
             "project_peak_memory_mb": round(best["project"]["peak_memory_mb"]),
@@ -187,11 +241,15 @@ def main():
             "project_runs_s_per_epoch": [
                 round(r["s_per_epoch"], 2) for r in runs["project"]
             ],
+            "compute_runs_s_per_epoch": [
+                round(r["s_per_epoch"], 2) for r in runs["compute"]
+            ],
         }
         r = rows[model_id]
         print(
             f"{model_id:4s} plain {r['plain_s_per_epoch']:7.2f} s/epoch  project "
-            f"{r['project_s_per_epoch']:7.2f} s/epoch  x{r['speedup']:.2f}  "
+            f"{r['project_s_per_epoch']:7.2f} s/epoch  x{r['speedup']:.2f}  compute "
+            f"{r['compute_s_per_epoch']:7.2f} s/epoch  "
             f"peak {r['plain_peak_memory_mb']}/{r['project_peak_memory_mb']} MB",
             flush=True,
         )
@@ -202,7 +260,7 @@ def main():
         "repeats": args.repeats,
         "note": (
             "training only (no validation), scaled from the timed examples to one epoch; "
-            "best of the repeats for each way"
+            "best of the repeats for each way; compute: the training arithmetic alone"
         ),
         **rows,
     }

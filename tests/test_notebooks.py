@@ -129,6 +129,9 @@ def test_benchmark_record_is_complete():
         assert row["speedup"] == pytest.approx(
             row["plain_s_per_epoch"] / row["project_s_per_epoch"], rel=0.02
         )
+        assert row["project_over_compute"] == pytest.approx(
+            row["project_s_per_epoch"] / row["compute_s_per_epoch"], rel=0.02
+        )
         assert row["peak_memory_mb"] > 0
         assert f"| {model_id} | {row['plain_s_per_epoch']}" in README
 
