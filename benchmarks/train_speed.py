@@ -18,11 +18,11 @@ of ``helpers.layers``.
 but only the arithmetic of training: a ``tf.function`` loop over batches already in memory
 (forward pass, loss, gradients, ``optimizer.apply``), with no input pipeline, no metrics,
 no callbacks and (T4) no augmentation. ``project / compute`` says how much of an epoch
-is spent outside that arithmetic; a value near 1 means the remaining time is the
-convolution kernels themselves, which only fewer operations or a faster CPU can shorten.
+is spent outside that arithmetic; a value near 1 means the time left is the arithmetic
+itself (mostly convolution kernels), which only fewer operations or a faster CPU shorten.
 
-Shared 2-core machines are noisy: the same run can take 1.6x longer when a neighbour is
-busy. So the three ways alternate, ``--repeats`` times each, and the table reports the best
+Shared 2-core machines are noisy: the same run can take up to 2x longer when a neighbour
+is busy. So the three ways alternate, ``--repeats`` times each, and the table reports the best
 (fastest) run of each, as ``timeit`` does; every run is kept in the JSON. The table goes to
 stdout and ``results/benchmark.json`` (``--out`` to change).
 """
@@ -39,11 +39,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere: find helpers/
 
-# Training examples per epoch in each tutorial (T5 holds out 10 % for validation); the
-# batch sizes come from helpers.models.SCHEDULES.
-# The ways of training each model is timed (see the module docstring).
+# The ways each model is timed (see the module docstring).
 WAYS = ("plain", "project", "compute")
 
+# Training examples per epoch in each tutorial (T5 holds out 10 % for validation); the
+# batch sizes come from helpers.models.SCHEDULES.
 TUTORIALS = {
     "T1": 60000,
     "T2": 60000,
