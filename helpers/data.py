@@ -44,9 +44,17 @@ def load_mnist(path=None):
     ``path`` overrides the ``MNIST_PATH`` setting. An explicitly named file that is
     missing or broken is an error (it is never skipped in favour of another copy).
     """
-    explicit = path if path is not None else os.environ.get("MNIST_PATH", "").strip()
-    if explicit:
-        return read_npz(explicit, source="MNIST_PATH" if path is None else "path")
+    if path is not None:
+        return read_npz(path, source="path")
+    if "MNIST_PATH" in os.environ:
+        setting = os.environ["MNIST_PATH"].strip()
+        if not setting:
+            raise MnistDataError(
+                "MNIST_PATH is set but empty. Point it at the file "
+                "(`export MNIST_PATH=/path/to/mnist.npz`), or remove it "
+                "(`unset MNIST_PATH`) to use Keras' cache or download."
+            )
+        return read_npz(setting, source="MNIST_PATH")
     cache = keras_cache_path()
     if cache.exists():
         return read_npz(cache, source="the Keras cache")
@@ -81,25 +89,50 @@ def read_npz(path, source="path"):
     if path.stat().st_size == 0:
         raise MnistDataError(f"MNIST file {where} is empty (0 bytes). {HOW_TO_FIX}")
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            missing = [key for key in KEYS if key not in npz.files]
-            if missing:
+        # Opened here, not by NumPy, so the file is closed whatever goes wrong.
+        with open(path, "rb") as handle:
+            loaded = np.load(handle, allow_pickle=False)
+            if isinstance(loaded, np.ndarray):
                 raise MnistDataError(
-                    f"MNIST file {where} lacks the key(s) {', '.join(missing)}; it has "
-                    f"{', '.join(sorted(npz.files)) or 'no arrays'}. Expected Keras' layout "
-                    f"with keys {', '.join(KEYS)}."
+                    f"MNIST file {where} is a .npy file holding one array (shape "
+                    f"{loaded.shape}, dtype {loaded.dtype}), not an .npz archive of the "
+                    f"four arrays {', '.join(KEYS)}. {HOW_TO_FIX}"
                 )
-            arrays = {key: npz[key] for key in KEYS}
+            with loaded as npz:
+                missing = [key for key in KEYS if key not in npz.files]
+                if missing:
+                    raise MnistDataError(
+                        f"MNIST file {where} lacks the key(s) {', '.join(missing)}; it "
+                        f"has {', '.join(sorted(npz.files)) or 'no arrays'}. Expected "
+                        f"Keras' layout with keys {', '.join(KEYS)}."
+                    )
+                arrays = {key: npz[key] for key in KEYS}
     except MnistDataError:
         raise
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
+    except PermissionError:
         raise MnistDataError(
-            f"MNIST file {where} could not be read as an .npz archive; it is probably "
-            f"truncated or not an .npz at all ({type(error).__name__}: {error}). "
-            f"Replace it with a complete copy. {HOW_TO_FIX}"
+            f"MNIST file {where} cannot be read: permission denied. Give yourself read "
+            f"access (`chmod u+r {path}`) or point MNIST_PATH at a copy you can read."
         ) from None
+    except ValueError as error:
+        if "Object arrays" not in str(error):  # not a zip, not .npy: NumPy tried pickle
+            raise _unreadable(where, error) from None
+        raise MnistDataError(
+            f"MNIST file {where} holds arrays of Python objects, which are not unpickled "
+            f"for safety ({error}). Keras' mnist.npz holds plain arrays. {HOW_TO_FIX}"
+        ) from None
+    except (zipfile.BadZipFile, EOFError, OSError) as error:
+        raise _unreadable(where, error) from None
     check_arrays(arrays, where)
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
+
+
+def _unreadable(where, error):
+    return MnistDataError(
+        f"MNIST file {where} could not be read as an .npz archive; it is probably "
+        f"truncated or not an .npz at all ({type(error).__name__}: {error}). "
+        f"Replace it with a complete copy. {HOW_TO_FIX}"
+    )
 
 
 def check_arrays(arrays, where="MNIST"):
@@ -107,6 +140,13 @@ def check_arrays(arrays, where="MNIST"):
     problems = []
     for split in ("train", "test"):
         images, labels = arrays[f"x_{split}"], arrays[f"y_{split}"]
+        if images.ndim == 0 or labels.ndim == 0:
+            for name, array in ((f"x_{split}", images), (f"y_{split}", labels)):
+                if array.ndim == 0:
+                    problems.append(
+                        f"{name} is a single value (a 0-d array), not an array"
+                    )
+            continue
         if images.ndim != 3 or images.shape[1:] != IMAGE_SHAPE:
             problems.append(f"x_{split} has shape {images.shape}, expected (N, 28, 28)")
         if images.dtype != np.uint8:

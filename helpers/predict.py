@@ -66,58 +66,199 @@ def predict_digits(model, images):
 MNIST_BOX = 20  # MNIST scaled each digit so its longer side is 20 pixels ...
 MNIST_SIZE = 28  # ... and centred it by its centre of mass in a 28x28 frame.
 
+# Larger images are refused before they are decoded (a 200-megapixel phone photo fits).
+MAX_MEGAPIXELS = 250
+# Larger images are scaled down to this longer side first: a digit ends up 20 pixels
+# tall, so more detail only costs time.
+WORKING_SIDE = 1024
+# An ink blob with less than this share of the largest blob's ink is a speck (dust, a
+# paper mark, JPEG noise) and is left out; the strokes of a digit are far heavier.
+SPECK_FRACTION = 0.1
+# Float images may overshoot their range a little (resampling does that); up to this
+# much beyond [0, 1] is clipped, more is an error.
+FLOAT_TOLERANCE = 0.5
+
+_EXIF_ORIENTATION = 0x0112  # which way up the camera was held
+
 
 def load_grayscale(image) -> np.ndarray:
-    """A path (PNG, JPEG, ...), a PIL image or an array, as a 2-D float array in [0, 1]."""
+    """An image as a 2-D float32 array in [0, 1] (0 black, 1 white).
+
+    ``image`` is a path (PNG, JPEG, ...), the bytes of an image file, a file opened in
+    binary mode, a PIL image or a NumPy array (2-D, or H x W x 1, 3 or 4 channels;
+    uint8 0-255 or float 0-1). Photos are turned upright by their EXIF orientation and
+    scaled down to ``WORKING_SIDE``; transparent pixels count as paper.
+    """
+    from PIL import Image
+
+    if isinstance(image, np.ndarray):
+        return _array_to_grayscale(image)
+    if isinstance(image, Image.Image):
+        return _pil_to_grayscale(image)
+    with _open(image) as opened:  # closes the file, also when it is refused
+        return _pil_to_grayscale(opened, may_draft=True)
+
+
+def _open(source):
+    """Open a path, bytes or a binary file as a PIL image (header only, not decoded)."""
+    import io
+    import warnings
+
     from PIL import Image, UnidentifiedImageError
 
-    if isinstance(image, (str, bytes)) or hasattr(image, "__fspath__"):
-        try:
-            with Image.open(image) as opened:
-                image = opened.convert("L")
-        except FileNotFoundError:
-            raise ImageInputError(f"No image file at {image}.") from None
-        except (UnidentifiedImageError, OSError) as error:
-            raise ImageInputError(
-                f"{image} is not an image PIL can read ({type(error).__name__}); "
-                "use a PNG or JPEG file, a PIL image or a NumPy array."
-            ) from None
-    if isinstance(image, Image.Image):
-        return np.asarray(image.convert("L"), dtype="float32") / 255.0
-    if not isinstance(image, np.ndarray):
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        if len(source) == 0:
+            raise ImageInputError("The image bytes are empty (0 bytes).")
+        name, opened = "the image bytes", io.BytesIO(bytes(source))
+    elif isinstance(source, str) or hasattr(source, "__fspath__"):
+        name, opened = str(source), source
+    elif hasattr(source, "read"):
+        name, opened = "the file object", source
+    else:
         raise ImageInputError(
-            f"Expected a file path, a PIL image or a NumPy array; got {type(image).__name__}."
+            "Expected a file path, image bytes, a binary file, a PIL image or a NumPy "
+            f"array; got {type(source).__name__}."
         )
-    array = image
+    limit = Image.MAX_IMAGE_PIXELS
+    try:
+        # Pillow refuses images over twice its own limit; ours is checked below.
+        Image.MAX_IMAGE_PIXELS = MAX_MEGAPIXELS * 1_000_000
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(opened)
+    except FileNotFoundError:
+        raise ImageInputError(f"No image file at {name}.") from None
+    except IsADirectoryError:
+        raise ImageInputError(f"{name} is a folder, not an image file.") from None
+    except PermissionError:
+        raise ImageInputError(
+            f"{name} cannot be read: permission denied. Check the file's permissions "
+            "or copy it somewhere you can read."
+        ) from None
+    except Image.DecompressionBombError as error:
+        raise ImageInputError(
+            f"{name} is too large to open ({error}); scale it down below "
+            f"{MAX_MEGAPIXELS} megapixels first."
+        ) from None
+    except (UnidentifiedImageError, OSError, ValueError) as error:
+        raise ImageInputError(
+            f"{name} is not an image PIL can read ({type(error).__name__}); use a PNG "
+            "or JPEG file, its bytes, a PIL image or a NumPy array."
+        ) from None
+    finally:
+        Image.MAX_IMAGE_PIXELS = limit
+    width, height = image.size
+    if width * height > MAX_MEGAPIXELS * 1_000_000:
+        image.close()
+        raise ImageInputError(
+            f"{name} is {width} x {height} pixels ({width * height / 1e6:.0f} "
+            f"megapixels); the limit is {MAX_MEGAPIXELS}. Scale it down first."
+        )
+    return image
+
+
+def _pil_to_grayscale(image, may_draft=False) -> np.ndarray:
+    """Upright, at most ``WORKING_SIDE`` pixels, transparency resolved, as floats."""
+    from PIL import Image
+
+    if getattr(image, "n_frames", 1) > 1:
+        raise ImageInputError(
+            f"The image has {image.n_frames} frames (an animation); pick one, e.g. "
+            "`frame = PIL.Image.open(path); frame.seek(0); classify(model, frame.copy())`."
+        )
+    orientation = image.getexif().get(_EXIF_ORIENTATION, 1)
+    if max(image.size) > WORKING_SIDE:
+        scale = WORKING_SIDE / max(image.size)
+        size = tuple(max(1, round(side * scale)) for side in image.size)
+        if may_draft and image.format == "JPEG":
+            image.draft(image.mode, size)  # decode JPEGs at 1/2, 1/4 or 1/8 directly
+        image = image.resize(size, Image.LANCZOS, reducing_gap=3.0)
+    method = {
+        2: Image.Transpose.FLIP_LEFT_RIGHT,
+        3: Image.Transpose.ROTATE_180,
+        4: Image.Transpose.FLIP_TOP_BOTTOM,
+        5: Image.Transpose.TRANSPOSE,
+        6: Image.Transpose.ROTATE_270,
+        7: Image.Transpose.TRANSVERSE,
+        8: Image.Transpose.ROTATE_90,
+    }.get(orientation)
+    if method is not None:
+        image = image.transpose(method)
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        array = np.asarray(image, dtype="float32")
+        return array / (65535.0 if array.max() > 255 else 255.0)  # 16-bit scans
+    if image.mode == "F":
+        return _array_to_grayscale(np.asarray(image))
+    if "A" in image.getbands() or "transparency" in image.info:
+        return _array_to_grayscale(np.asarray(image.convert("RGBA")))
+    return np.asarray(image.convert("L"), dtype="float32") / 255.0
+
+
+def _array_to_grayscale(array: np.ndarray) -> np.ndarray:
     if array.size == 0:
         raise ImageInputError(f"The image is empty (shape {array.shape}).")
-    if not (
+    if array.dtype == bool or not (
         np.issubdtype(array.dtype, np.integer)
         or np.issubdtype(array.dtype, np.floating)
     ):
         raise ImageInputError(
             f"Image arrays must hold numbers; got dtype {array.dtype}."
         )
-    if array.ndim == 3 and array.shape[-1] in (1, 3, 4):
-        weights = np.array([0.299, 0.587, 0.114])[: min(array.shape[-1], 3)]
-        array = array[..., : len(weights)] @ (weights / weights.sum())  # luminance
-    if array.ndim != 2:
+    shape = array.shape
+    if array.ndim == 3 and shape[-1] == 1:
+        array = array[..., 0]
+    if array.ndim not in (2, 3) or (array.ndim == 3 and shape[-1] not in (3, 4)):
         raise ImageInputError(
-            f"Expected a 2-D grayscale image or (H, W, 1|3|4) colour; got shape {image.shape}."
+            f"Expected a 2-D grayscale image or (H, W, 1|3|4) colour; got shape {shape}."
         )
-    array = array.astype("float32")
-    if np.issubdtype(image.dtype, np.integer) or array.max() > 1.0:
-        array = array / 255.0  # 0-255 values, integer or float
-    if not np.isfinite(array).all() or array.min() < 0.0 or array.max() > 1.0:
-        raise ImageInputError("Image values must lie in 0-255 (or 0-1 for floats).")
-    return array
+    array = _to_unit_range(array)
+    if array.ndim == 2:
+        return array
+    gray = array[..., :3] @ np.array([0.299, 0.587, 0.114], dtype="float32")
+    if shape[-1] == 3:
+        return gray
+    alpha = array[..., 3]
+    if alpha.min() >= 0.999:
+        return gray
+    # Transparent pixels are paper: put them behind the ink in the colour that contrasts
+    # with it (white behind dark ink, black behind light ink).
+    ink = (gray * alpha).sum() / max(alpha.sum(), 1e-6)
+    paper = 1.0 if ink < 0.5 else 0.0
+    return (gray * alpha + paper * (1.0 - alpha)).astype("float32")
+
+
+def _to_unit_range(array: np.ndarray) -> np.ndarray:
+    """uint8/integers 0-255 or floats 0-1 (or 0-255) as float32 in [0, 1]."""
+    if np.issubdtype(array.dtype, np.integer):
+        low, high = int(array.min()), int(array.max())
+        if low < 0 or high > 255:
+            raise ImageInputError(
+                f"Integer image values must lie in 0-255; got {low} to {high}."
+            )
+        return array.astype("float32") / 255.0
+    if not np.isfinite(array).all():
+        raise ImageInputError("The image contains NaN or infinite values.")
+    low, high = float(array.min()), float(array.max())
+    scale = 1.0 if high <= 1.0 + FLOAT_TOLERANCE else 255.0  # 0-1 or 0-255 floats
+    if scale == 255.0 and np.mean(array <= 1.0) > 0.99:
+        raise ImageInputError(
+            f"Float image values run from {low:.3g} to {high:.3g}, but almost all lie in "
+            "0-1: a 0-1 image with a few values far outside it? Clip or rescale it first."
+        )
+    if low / scale < -FLOAT_TOLERANCE or high / scale > 1.0 + FLOAT_TOLERANCE:
+        raise ImageInputError(
+            f"Float image values must lie in 0-1 (or 0-255); got {low:.3g} to {high:.3g}, "
+            f"more than {FLOAT_TOLERANCE} outside. Rescale the image first."
+        )
+    return np.clip(array.astype("float32") / scale, 0.0, 1.0)
 
 
 def to_mnist(image) -> np.ndarray:
     """Turn a photo or scan of one digit into a 28x28 MNIST-style image (float32, 0-1).
 
     The steps MNIST's makers took: grayscale; white digit on black (dark-on-light input
-    is inverted, judged by the border); crop to the digit's bounding box; scale so the
+    is inverted, judged by the border); specks away from the digit dropped
+    (``without_specks``); crop to the digit's bounding box; scale so the
     longer side is 20 pixels, keeping the aspect ratio; place in a 28x28 frame so that
     the digit's centre of mass sits at the centre. ``preprocessing_steps`` shows each.
     """
@@ -140,9 +281,12 @@ def preprocessing_steps(image) -> dict:
     ink = np.clip(ink / ink.max(), 0.0, 1.0)
     ink[ink < 0.1] = 0.0  # paper texture and JPEG noise are not part of the digit
     steps["white on black"] = ink
+    ink = without_specks(ink)
+    steps["specks removed"] = ink
     rows, cols = np.nonzero(ink)
     digit = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
-    steps["cropped"] = digit
+    steps["cropped"] = digit / digit.max()
+    digit = steps["cropped"]
     height, width = digit.shape
     scale = MNIST_BOX / max(height, width)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
@@ -162,11 +306,31 @@ def preprocessing_steps(image) -> dict:
     return steps
 
 
+def without_specks(ink: np.ndarray) -> np.ndarray:
+    """Keep the digit's strokes, drop small blobs of ink away from them.
+
+    Ink pixels that touch (diagonals included) form a blob. A blob holding less than
+    ``SPECK_FRACTION`` of the heaviest blob's ink is a speck: dust, a paper mark, a dot
+    of noise. Left in, one speck far from the digit would stretch the bounding box and
+    shrink the digit. A digit drawn in several strokes (a 5's flag, a 4 with a gap)
+    keeps every stroke, since each holds far more ink than a speck.
+    """
+    from scipy import ndimage
+
+    labels, count = ndimage.label(ink > 0, structure=np.ones((3, 3)))
+    if count <= 1:
+        return ink
+    mass = ndimage.sum(ink, labels, index=np.arange(1, count + 1))
+    keep = np.flatnonzero(mass >= SPECK_FRACTION * mass.max()) + 1
+    return np.where(np.isin(labels, keep), ink, 0.0).astype("float32")
+
+
 def classify(model, image):
     """Classify a real-world digit image: returns ``(digit, probabilities)``.
 
-    ``image`` is a PNG/JPEG path, a PIL image or an array of any size, dark-on-light or
-    light-on-dark; it is converted with ``to_mnist`` first.
+    ``image`` is anything ``load_grayscale`` takes (a path, image bytes, a binary file, a
+    PIL image or an array) of any size, dark-on-light or light-on-dark; it is converted
+    with ``to_mnist`` first.
     """
     digits, probabilities = predict_digits(model, to_mnist(image))
     return int(digits[0]), probabilities[0]

@@ -164,7 +164,57 @@ def test_object_arrays_are_refused_not_unpickled(isolated, write_npz, monkeypatc
     arrays = fake_mnist()
     arrays["y_test"] = np.array([object()] * 6)
     message = load_error(write_npz(arrays=arrays), monkeypatch)
-    assert "could not be read" in message and "pickle" in message.lower()
+    assert "arrays of Python objects" in message and "not unpickled" in message
+
+
+def test_a_npy_file_is_named_as_such(isolated, monkeypatch):
+    path = isolated / "mnist.npy"
+    np.save(path, np.zeros((60000, 28, 28), np.uint8))
+    message = load_error(path, monkeypatch)
+    assert "is a .npy file holding one array (shape (60000, 28, 28)" in message
+    assert "not an .npz archive" in message and "MNIST_PATH" in message
+
+
+@pytest.mark.parametrize("key", ["x_train", "y_test"])
+def test_zero_dimensional_arrays(isolated, write_npz, monkeypatch, key):
+    message = load_error(write_npz(**{key: np.array(3, np.uint8)}), monkeypatch)
+    assert f"{key} is a single value (a 0-d array)" in message
+
+
+def test_permission_denied_is_not_called_truncated(isolated, write_npz, monkeypatch):
+    path = write_npz()
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(data.np, "load", refuse)
+    message = load_error(path, monkeypatch)
+    assert "permission denied" in message and "chmod u+r" in message
+    assert "truncated" not in message
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0,
+    reason="root reads files whatever their permissions",
+)
+def test_permission_denied_on_a_real_file(isolated, write_npz, monkeypatch):
+    path = write_npz()
+    path.chmod(0)
+    try:
+        assert "permission denied" in load_error(path, monkeypatch)
+    finally:
+        path.chmod(0o644)
+
+
+def test_empty_setting_is_an_error_not_ignored(isolated, write_npz, monkeypatch):
+    cache = data.keras_cache_path()
+    cache.parent.mkdir(parents=True)
+    np.savez(cache, **fake_mnist())  # a cache that must not be used silently
+    monkeypatch.setenv("MNIST_PATH", "  ")
+    with pytest.raises(data.MnistDataError) as error:
+        data.load_mnist()
+    assert "MNIST_PATH is set but empty" in str(error.value)
+    assert "unset MNIST_PATH" in str(error.value)
 
 
 def test_a_users_file_is_never_modified(isolated, write_npz, monkeypatch):
