@@ -1,5 +1,6 @@
-# make test       unit tests + every notebook under nbval, quick mode (what CI runs)
+# make test       unit tests, the browser test and every notebook under nbval, quick mode (what CI runs)
 # make notebooks  execute every notebook top to bottom in full mode, saving the outputs
+# make browser    the browser test alone: JupyterLab + Debian's chromium through Playwright
 # make bench      benchmarks/train_speed.py: plain model.fit vs the project's training path
 # make ensemble   train notebook 07's extra ensemble members (about 15 min each on 2 cores)
 # make lab        JupyterLab on notebooks/
@@ -15,7 +16,7 @@ TEST_ARGS ?=
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONHASHSEED ?= 0
 
-.PHONY: venv test unit notebooks tutorials ensemble bench lab clean
+.PHONY: venv test unit browser notebooks tutorials ensemble bench lab clean
 
 venv: $(VENV)/.installed
 
@@ -30,7 +31,10 @@ test: venv
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=900 $(TEST_ARGS)
 
 unit: venv
-	$(PY) -m pytest tests $(TEST_ARGS)
+	$(PY) -m pytest tests --ignore=tests/test_browser.py $(TEST_ARGS)
+
+browser: venv
+	MNIST_QUICK=1 $(PY) -m pytest tests/test_browser.py $(TEST_ARGS)
 
 notebooks: venv
 	MNIST_QUICK=0 $(PY) -m tests.execute_notebooks $(NOTEBOOKS)

@@ -54,11 +54,15 @@ def artifacts_dir() -> Path:
     Quick runs get their own subfolder, ``artifacts/quick``, so a quick run never replaces
     a model a full run trained.
     """
-    path = Path(os.environ.get("MNIST_ARTIFACTS", ROOT / "artifacts"))
+    path = _artifacts_root()
     if quick_mode():
         path = path / "quick"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def _artifacts_root() -> Path:
+    return Path(os.environ.get("MNIST_ARTIFACTS", ROOT / "artifacts"))
 
 
 def results_dir() -> Path:
@@ -72,4 +76,29 @@ def results_dir() -> Path:
     else:
         path = Path(os.environ.get("MNIST_RESULTS", ROOT / "results"))
     path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def native_logs_to_file(path=None) -> Path | None:
+    """In a Jupyter kernel, send what C++ libraries print to a log file, not the notebook.
+
+    TensorFlow 2.21's C++ runtime logs start-up lines (oneDNN, CUDA drivers) and some
+    runtime warnings straight to the process's standard error, before and regardless of
+    ``TF_CPP_MIN_LOG_LEVEL``; Jupyter shows each as a red box, though none is a problem.
+    This points the process's standard error (file descriptor 2) at
+    ``artifacts/native.log`` instead. Python's own warnings and tracebacks still appear
+    in the notebook: Jupyter sends ``sys.stderr`` to it directly. Call it before
+    importing TensorFlow. Outside a kernel (scripts, pytest, the terminal) nothing
+    changes; returns the log's path, or None when nothing was changed.
+    """
+    import sys
+
+    if "ipykernel" not in sys.modules:
+        return None
+    if path is None:
+        _artifacts_root().mkdir(parents=True, exist_ok=True)
+        path = _artifacts_root() / "native.log"  # quick and full runs alike
+    log = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(log, 2)
+    os.close(log)
     return path

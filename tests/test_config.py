@@ -1,4 +1,7 @@
-"""Quick mode changes how much is trained and where records go, nothing else."""
+"""Quick mode changes how much is trained and where records go; native logs go to a file."""
+
+import subprocess
+import sys
 
 import pytest
 
@@ -46,3 +49,30 @@ def test_quick_runs_never_write_into_results(monkeypatch, tmp_path):
 def test_artifacts_and_results_folders_are_git_ignored_or_committed():
     ignored = (config.ROOT / ".gitignore").read_text().split()
     assert "artifacts/" in ignored and ".venv/" in ignored
+
+
+def test_native_logs_stay_put_outside_a_kernel(monkeypatch):
+    monkeypatch.delitem(sys.modules, "ipykernel", raising=False)
+    assert config.native_logs_to_file() is None
+
+
+def test_native_logs_go_to_a_file_in_a_kernel(tmp_path):
+    # A child process stands in for a kernel (ipykernel imported); what C code writes to
+    # file descriptor 2 must land in the log, not on the process's stderr.
+    script = (
+        "import os, sys, types\n"
+        "sys.modules['ipykernel'] = types.ModuleType('ipykernel')\n"
+        "from helpers import config\n"
+        f"print(config.native_logs_to_file({str(tmp_path / 'native.log')!r}))\n"
+        "os.write(2, b'I0000 port.cc:153] oneDNN custom operations are on\\n')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=config.ROOT,
+        check=True,
+    )
+    assert done.stdout.strip() == str(tmp_path / "native.log")
+    assert "oneDNN" not in done.stderr
+    assert "oneDNN" in (tmp_path / "native.log").read_text()

@@ -1,0 +1,310 @@
+"""Notebooks as a learner sees them: JupyterLab in headless Chromium, driven by Playwright.
+
+JupyterLab runs on 127.0.0.1 with a token, on copies of the notebooks (JupyterLab saves
+what it runs; the committed notebooks must keep their full-run outputs). Each notebook
+is run top to bottom in quick mode and must show no traceback and no red stderr box.
+Then notebook 08's drawing pad gets digits drawn with the mouse, and the page must show
+the right prediction for each.
+
+Needs Debian's ``chromium`` (``apt-get install chromium``) and ``pip install
+playwright``; no browser download. Without them the test is skipped on a laptop and
+fails in CI (``CI`` set), where ``.ci/run`` installs both.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+TOKEN = "mnist-browser-test"
+# The digits each stroke list draws, in canvas pixels of the 280 x 280 pad. Mouse
+# strokes, not images: the page turns them into a PNG, as it would a learner's drawing.
+STROKES = {
+    1: [[(140, 45), (143, 120), (146, 235)]],
+    7: [[(65, 60), (210, 60), (175, 120), (140, 180), (115, 240)]],
+    0: [
+        [
+            (140, 45),
+            (185, 65),
+            (205, 140),
+            (185, 215),
+            (140, 238),
+            (95, 215),
+            (75, 140),
+            (95, 65),
+            (140, 45),
+        ]
+    ],
+}
+
+
+def _missing():
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install playwright)"
+    if not Path(CHROMIUM).exists():
+        return "Debian's chromium is not installed (apt-get install chromium)"
+    if not os.environ.get("MNIST_PATH"):
+        return "needs MNIST (MNIST_PATH)"
+    return None
+
+
+def _require():
+    reason = _missing()
+    if reason and os.environ.get("CI"):
+        pytest.fail(f"the browser test must run in CI: {reason}")
+    if reason:
+        pytest.skip(reason)
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+TRAIN_STAND_IN = textwrap.dedent(
+    """
+    # Notebook 07's model, trained briefly (one epoch, all 60,000 images, no
+    # augmentation): about 99 % on MNIST, enough to read clearly drawn digits.
+    import sys
+    import keras
+    from helpers import data, further, models, training
+    training.setup()
+    (x_train, y_train), _ = data.load_prepared()
+    model = models.ours()
+    model.compile(loss="categorical_crossentropy", metrics=["accuracy"],
+                  optimizer=keras.optimizers.Adam(further.INITIAL_LR))
+    training.fit(model, x_train, y_train, epochs=1, batch_size=128, verbose=0)
+    model.save(sys.argv[1])
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab serving copies of the notebooks; yields its URL and its folder."""
+    _require()
+    root = tmp_path_factory.mktemp("lab")
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    (root / "helpers").symlink_to(ROOT / "helpers")  # the notebooks import ../helpers
+    # ipykernel shows what C++ code writes to stderr only outside pytest: without this
+    # variable the kernels behave as in a learner's JupyterLab.
+    env = {
+        key: value for key, value in os.environ.items() if key != "PYTEST_CURRENT_TEST"
+    }
+    env = {
+        **env,
+        "MNIST_QUICK": "1",
+        "MNIST_ARTIFACTS": str(root / "artifacts"),
+        "PYTHONPATH": str(ROOT),
+    }
+    port = _free_port()
+    with open(root / "server.log", "w") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "jupyterlab",
+                "--no-browser",
+                "--ServerApp.ip=127.0.0.1",
+                f"--ServerApp.port={port}",
+                f"--IdentityProvider.token={TOKEN}",
+                f"--ServerApp.root_dir={root}",
+                "--LabApp.expose_app_in_browser=True",
+                f"--LabApp.workspaces_dir={root / 'workspaces'}",  # no tabs restored
+                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+                *(["--allow-root"] if os.geteuid() == 0 else []),  # CI runs as root
+            ],
+            env=env,
+            cwd=root,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            start_new_session=True,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(120):
+                if server.poll() is not None:
+                    break
+                try:
+                    urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2)
+                    break
+                except OSError:
+                    time.sleep(0.5)
+            if server.poll() is not None:
+                pytest.fail(f"JupyterLab stopped:\n{(root / 'server.log').read_text()}")
+            yield url, root, env
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
+@pytest.fixture(scope="module")
+def browser(lab):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+# The notebook panel of the page's notebook (not another tab), and its state.
+NOTEBOOK_STATE = """(name) => {
+    const panel = [...window.jupyterapp.shell.widgets("main")].find(
+        (widget) => widget.context && widget.context.path === "notebooks/" + name);
+    const kernel = panel && panel.sessionContext.session
+        && panel.sessionContext.session.kernel;
+    if (!kernel || kernel.connectionStatus !== "connected") return null;
+    const cells = panel.content.model.cells;
+    const code = [];
+    let running = 0;  // queued or executing ("[*]")
+    for (let i = 0; i < cells.length; i++) {
+        const model = cells.get(i);
+        if (model.type !== "code") continue;
+        code.push(model.toJSON());
+        if (model.executionState === "running") running += 1;
+    }
+    return {status: kernel.status, running: running, cells: code};
+}"""
+
+
+def notebook_state(page, name):
+    """The kernel's status and every code cell (source, count, outputs) of ``name``.
+
+    Read from JupyterLab's notebook model, not the page's DOM: JupyterLab renders only
+    the cells near the viewport, and an output further down must count too. None until
+    the notebook is open and its kernel connected.
+    """
+    return page.evaluate(NOTEBOOK_STATE, name)
+
+
+def run_all(browser, lab, name):
+    """Open ``notebooks/<name>`` in JupyterLab, run every cell, return the page."""
+    url, root, _ = lab
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{url}/lab/tree/notebooks/{name}?reset&token={TOKEN}")
+    page.wait_for_function(
+        f"() => window.jupyterapp && ({NOTEBOOK_STATE})({name!r})?.status === 'idle'",
+        timeout=120_000,
+    )
+    page.evaluate(  # started, not awaited: the loop below watches the run
+        "(name) => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }",
+        name,
+    )
+    # Done when the first cell has run and, for three seconds, no cell is queued or
+    # running (the run ends at the last cell, or early at a cell that raised).
+    deadline, idle = time.monotonic() + 600, 0
+    while time.monotonic() < deadline and idle < 3:
+        time.sleep(1)
+        state = notebook_state(page, name)
+        started = state["cells"][0]["execution_count"] is not None
+        quiet = state["running"] == 0 and state["status"] == "idle"
+        idle = idle + 1 if started and quiet else 0
+    page.screenshot(path=str(root / f"{name}.png"))
+    not_run = [c["source"][:60] for c in state["cells"] if c["execution_count"] is None]
+    assert not not_run, f"{name}: cells not run: {not_run}; {red_boxes(page, name)}"
+    return page
+
+
+def _text(output):
+    text = output.get("text") or "\n".join(output.get("traceback") or [])
+    return "".join(text) if isinstance(text, list) else text
+
+
+def red_boxes(page, name):
+    """Every stderr output and traceback in the notebook, as text."""
+    return [
+        _text(output)[:400]
+        for cell in notebook_state(page, name)["cells"]
+        for output in cell["outputs"]
+        if output.get("name") == "stderr" or output["output_type"] == "error"
+    ]
+
+
+def draw(page, canvas, strokes):
+    box = canvas.bounding_box()
+    scale = box["width"] / 280
+    for stroke in strokes:
+        x, y = stroke[0]
+        page.mouse.move(box["x"] + x * scale, box["y"] + y * scale)
+        page.mouse.down()
+        for x, y in stroke[1:]:
+            page.mouse.move(box["x"] + x * scale, box["y"] + y * scale, steps=8)
+        page.mouse.up()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [p.name for p in sorted((ROOT / "notebooks").glob("0[1-7]_*.ipynb"))],
+)
+def test_a_notebook_shows_no_red_boxes(browser, lab, name):
+    page = run_all(browser, lab, name)
+    assert red_boxes(page, name) == []
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def stand_in_model(lab):
+    """Where notebook 08 looks for notebook 07's model, a briefly trained one."""
+    _, root, env = lab
+    path = root / "artifacts" / "quick" / "ours_seed7.keras"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [sys.executable, "-c", TRAIN_STAND_IN, str(path)],
+        env={**env, "MNIST_QUICK": "0"},
+        check=True,
+        cwd=ROOT,
+    )
+    return path
+
+
+def test_draw_digits_in_notebook_08(browser, lab, stand_in_model):
+    name = "08_use_the_model.ipynb"
+    page = run_all(browser, lab, name)
+    assert red_boxes(page, name) == []
+    canvas = page.locator(".drawing-pad-canvas")
+    canvas.scroll_into_view_if_needed()
+    answer = page.locator(".digit-answer")
+    answer.wait_for()
+    assert "Draw a digit" in answer.text_content()
+    for digit, strokes in STROKES.items():
+        page.locator(".drawing-pad-clear").click()
+        page.wait_for_function(
+            "() => document.querySelector('.digit-answer').textContent.includes('Draw')"
+        )
+        draw(page, canvas, strokes)
+        page.wait_for_function(
+            "() => document.querySelector('.digit-answer').textContent"
+            ".includes('Prediction')",
+            timeout=30_000,
+        )
+        page.screenshot(path=str(lab[1] / f"drawn_{digit}.png"))  # to look at by hand
+        assert f"Prediction: {digit}" in answer.text_content()
+    assert red_boxes(page, name) == []
+    page.close()
