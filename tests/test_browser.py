@@ -76,7 +76,7 @@ def _free_port():
 TRAIN_STAND_IN = textwrap.dedent(
     """
     # Notebook 07's model, trained briefly (one epoch, all 60,000 images, no
-    # augmentation): about 99 % on MNIST, enough to read clearly drawn digits.
+    # augmentation): enough to read clearly drawn digits.
     import sys
     import keras
     from helpers import data, further, models, training
