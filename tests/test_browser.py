@@ -3,14 +3,15 @@
 JupyterLab runs on 127.0.0.1 with a token, on copies of the notebooks (JupyterLab saves
 what it runs; the committed notebooks must keep their full-run outputs). Each notebook
 is run top to bottom in quick mode and must show no traceback and no red stderr box.
-Then notebook 08's drawing pad gets digits drawn with the mouse, and the page must show
-the right prediction for each.
+Then notebook 08's drawing pad gets digits drawn with the mouse, and one with a finger
+(touch input), and the page must show the right prediction for each.
 
 Needs Debian's ``chromium`` (``apt-get install chromium``) and ``pip install
 playwright``; no browser download. Without them the test is skipped on a laptop and
 fails in CI (``CI`` set), where ``.ci/run`` installs both.
 """
 
+import itertools
 import os
 import shutil
 import socket
@@ -204,10 +205,10 @@ def notebook_state(page, name):
     return page.evaluate(NOTEBOOK_STATE, name)
 
 
-def run_all(browser, lab, name):
+def run_all(browser, lab, name, **options):
     """Open ``notebooks/<name>`` in JupyterLab, run every cell, return the page."""
     url, root, _ = lab
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, **options)
     page.goto(f"{url}/lab/tree/notebooks/{name}?reset&token={TOKEN}")
     page.wait_for_function(
         f"() => window.jupyterapp && ({NOTEBOOK_STATE})({name!r})?.status === 'idle'",
@@ -259,6 +260,29 @@ def draw(page, canvas, strokes):
         page.mouse.up()
 
 
+def draw_with_a_finger(page, canvas, strokes):
+    """The same strokes as touch input (a finger on a touch screen), sent through CDP."""
+    cdp = page.context.new_cdp_session(page)
+    box = canvas.bounding_box()
+    scale = box["width"] / 280
+
+    def touch(kind, x=None, y=None):
+        points = (
+            []
+            if x is None
+            else [{"x": box["x"] + x * scale, "y": box["y"] + y * scale}]
+        )
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    for stroke in strokes:
+        touch("touchStart", *stroke[0])
+        for (x0, y0), (x1, y1) in itertools.pairwise(stroke):
+            for step in range(1, 9):
+                t = step / 8
+                touch("touchMove", x0 + (x1 - x0) * t, y0 + (y1 - y0) * t)
+        touch("touchEnd")
+
+
 @pytest.mark.parametrize(
     "name",
     [p.name for p in sorted((ROOT / "notebooks").glob("0[1-7]_*.ipynb"))],
@@ -286,25 +310,28 @@ def stand_in_model(lab):
 
 def test_draw_digits_in_notebook_08(browser, lab, stand_in_model):
     name = "08_use_the_model.ipynb"
-    page = run_all(browser, lab, name)
+    page = run_all(browser, lab, name, has_touch=True)
     assert red_boxes(page, name) == []
     canvas = page.locator(".drawing-pad-canvas")
     canvas.scroll_into_view_if_needed()
     answer = page.locator(".digit-answer")
     answer.wait_for()
     assert "Draw a digit" in answer.text_content()
-    for digit, strokes in STROKES.items():
+    ways = [(digit, strokes, draw) for digit, strokes in STROKES.items()]
+    ways.append((7, STROKES[7], draw_with_a_finger))
+    for digit, strokes, how in ways:
         page.locator(".drawing-pad-clear").click()
         page.wait_for_function(
             "() => document.querySelector('.digit-answer').textContent.includes('Draw')"
         )
-        draw(page, canvas, strokes)
+        how(page, canvas, strokes)
         page.wait_for_function(
             "() => document.querySelector('.digit-answer').textContent"
             ".includes('Prediction')",
             timeout=30_000,
         )
-        page.screenshot(path=str(lab[1] / f"drawn_{digit}.png"))  # to look at by hand
+        # To look at by hand: what the page showed.
+        page.screenshot(path=str(lab[1] / f"drawn_{digit}_{how.__name__}.png"))
         assert f"Prediction: {digit}" in answer.text_content()
     assert red_boxes(page, name) == []
     page.close()
