@@ -285,8 +285,8 @@ def preprocessing_steps(image) -> dict:
     steps["specks removed"] = ink
     rows, cols = np.nonzero(ink)
     digit = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
-    steps["cropped"] = digit / digit.max()
-    digit = steps["cropped"]
+    digit = digit / digit.max()  # the brightest stroke is white again, specks gone
+    steps["cropped"] = digit
     height, width = digit.shape
     scale = MNIST_BOX / max(height, width)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
