@@ -2,6 +2,7 @@
 # make notebooks  execute every notebook top to bottom in full mode, saving the outputs
 # make browser    the browser test alone: JupyterLab + Debian's chromium through Playwright
 # make bench      benchmarks/train_speed.py: plain model.fit vs the project's training path
+# make seeds      train the six tutorial models with 4 more seeds -> results/seeds.json (~1 h)
 # make ensemble   train notebook 07's extra ensemble members (about 15 min each on 2 cores)
 # make lab        JupyterLab on notebooks/
 # The first target that needs Python creates .venv from requirements.txt.
@@ -16,7 +17,7 @@ TEST_ARGS ?=
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONHASHSEED ?= 0
 
-.PHONY: venv test unit browser notebooks tutorials ensemble bench lab clean
+.PHONY: venv test unit browser notebooks tutorials seeds ensemble bench lab clean
 
 venv: $(VENV)/.installed
 
@@ -41,6 +42,9 @@ notebooks: venv
 
 tutorials: venv
 	MNIST_QUICK=0 $(PY) -m tests.execute_notebooks $(TUTORIALS)
+
+seeds: venv
+	MNIST_QUICK=0 $(PY) -m tests.seeds
 
 ensemble: venv
 	MNIST_QUICK=0 $(PY) -m helpers.further

@@ -75,6 +75,7 @@ def record(model_id, model, history, test_metrics, batch_size, **extra) -> dict:
         "seconds_per_epoch": round(sum(seconds) / len(seconds), 2) if seconds else None,
         "train_seconds": round(sum(seconds), 1) if seconds else None,
         "mode": config.mode(),
+        "seed": config.SEED,
         **extra,
     }
     path = config.results_dir() / f"{model_id}.json"
