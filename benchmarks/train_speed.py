@@ -7,6 +7,9 @@ number of examples and scale to one epoch of the tutorial's training set.
     python benchmarks/train_speed.py                  # all models, both ways
     python benchmarks/train_speed.py --models T1 T5 --samples 6400 --repeats 1
 
+The architectures come from the models the notebooks saved (``artifacts/<id>.keras``, a
+full or a quick run's), re-initialised: run notebooks 02-04 first.
+
 "plain" is what the tutorials did: float32, ``model.fit`` on NumPy arrays (T4: Keras 3's
 own ``BatchNormalization`` and its augmentation layer inside the model, the usual Keras 3
 way). "project" is ``helpers.training``: ``setup()`` (deterministic ops, the precision it
@@ -42,15 +45,15 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere: find helpers/
 # The ways each model is timed (see the module docstring).
 WAYS = ("plain", "project", "compute")
 
-# Training examples per epoch in each tutorial (T5 holds out 10 % for validation); the
-# batch sizes come from helpers.models.SCHEDULES.
+# Training examples per epoch in each tutorial (T5 holds out 10 % for validation) and its
+# batch size.
 TUTORIALS = {
-    "T1": 60000,
-    "T2": 60000,
-    "T3a": 60000,
-    "T3b": 60000,
-    "T4": 60000,
-    "T5": 54000,
+    "T1": (60000, 128),
+    "T2": (60000, 200),
+    "T3a": (60000, 200),
+    "T3b": (60000, 200),
+    "T4": (60000, 64),
+    "T5": (54000, 32),
 }
 
 
@@ -59,10 +62,10 @@ def measure(model_id, way, samples, warmup_samples):
     import keras
     import numpy as np
 
-    from helpers import augment, models, training
+    from helpers import augment, training
+    from helpers.layers import fuse_batch_norm
 
-    _, batch_size = models.SCHEDULES[model_id]
-    epoch_examples = TUTORIALS[model_id]
+    epoch_examples, batch_size = TUTORIALS[model_id]
     if way not in WAYS:
         raise ValueError(f"unknown way {way!r}; use one of {', '.join(WAYS)}")
     if way == "plain":
@@ -76,17 +79,14 @@ def measure(model_id, way, samples, warmup_samples):
     rng = np.random.default_rng(0)
     x = rng.random((max(samples, warmup_samples), 28, 28, 1), dtype="float32")
     y = np.eye(10, dtype="float32")[rng.integers(0, 10, len(x))]
-    model = models.compiled(model_id)
+    model = training.fresh_copy(training.saved_path_any_run(model_id))
     if way == "plain":
+        model.steps_per_execution = 1  # Keras' default, as the tutorials ran
         if model_id == "T4":
             # The usual Keras 3 way: Keras' own BatchNormalization, augmentation layer
             # inside the model.
             model = keras.Sequential(
-                [
-                    keras.Input((28, 28, 1)),
-                    augment.t4_augmentation(),
-                    models.t4_batchnorm(fused=False),
-                ]
+                [keras.Input((28, 28, 1)), augment.t4_augmentation(), model]
             )
             model.compile(
                 optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"]
@@ -94,9 +94,12 @@ def measure(model_id, way, samples, warmup_samples):
 
         def run(n):
             model.fit(x[:n], y[:n], batch_size=batch_size, epochs=1, verbose=0)
-    elif way == "compute":
-        run = _compute_only(model, x, y, batch_size)
+
     else:
+        fuse_batch_norm(model)  # T4: the notebooks' fused batch normalization
+    if way == "compute":
+        run = _compute_only(model, x, y, batch_size)
+    elif way == "project":
         aug = augment.t4_augmentation() if model_id == "T4" else None
 
         def run(n):

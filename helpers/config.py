@@ -1,6 +1,6 @@
-"""Settings read from the environment: quick mode, the seed and where files go.
+"""Settings: quick or full run, the seed and where files go.
 
-``MNIST_QUICK=1`` selects quick mode, which only trains less (fewer epochs on a subset of
+A quick run (a notebook's ``RUN = "quick"``, or ``MNIST_QUICK=1``) only trains less (fewer epochs on a subset of
 the training images). Data shapes, model definitions and everything a checked notebook
 cell prints stay the same, so the same notebooks serve as tests.
 """
@@ -37,17 +37,36 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
 
 
+RUNS = ("full", "quick")
+_chosen_run = None  # what a notebook's RUN setting chose, if it chose
+
+
+def choose_run(run: str) -> str:
+    """A notebook's ``RUN = "full"`` or ``"quick"`` setting; returns the run that applies.
+
+    ``MNIST_QUICK`` (as CI and the Makefile set it) overrides the notebook's choice, so the
+    same notebook serves a learner, ``make notebooks`` and the tests.
+    """
+    global _chosen_run
+    if run not in RUNS:
+        raise ValueError(f"RUN = {run!r} is not a run: choose 'full' or 'quick'.")
+    _chosen_run = run
+    return mode()
+
+
 def quick_mode() -> bool:
-    """Return True when ``MNIST_QUICK`` asks for a quick run."""
+    """True for a quick run: ``MNIST_QUICK=1``, or else a notebook's ``RUN = "quick"``."""
     value = os.environ.get("MNIST_QUICK", "").strip().lower()
     if value in _TRUE:
         return True
-    if value in _FALSE:
+    if value in _FALSE - {""}:
         return False
-    raise ValueError(
-        f"MNIST_QUICK={value!r} is not understood: set MNIST_QUICK=1 for a quick run, "
-        "or MNIST_QUICK=0 (or leave it unset) for a full run."
-    )
+    if value:
+        raise ValueError(
+            f"MNIST_QUICK={value!r} is not understood: set MNIST_QUICK=1 for a quick run, "
+            "or MNIST_QUICK=0 for a full run (unset: the notebook's RUN setting decides)."
+        )
+    return _chosen_run == "quick"
 
 
 def mode() -> str:
@@ -55,9 +74,9 @@ def mode() -> str:
     return "quick" if quick_mode() else "full"
 
 
-def epochs(full_epochs: int) -> int:
-    """The tutorial's epoch count in a full run, ``QUICK_EPOCHS`` in a quick run."""
-    return min(full_epochs, QUICK_EPOCHS) if quick_mode() else full_epochs
+def epochs(full_epochs: int, quick: int = QUICK_EPOCHS) -> int:
+    """The tutorial's epoch count in a full run, ``quick`` (default 1) in a quick run."""
+    return min(full_epochs, quick) if quick_mode() else full_epochs
 
 
 def train_samples(n_available: int) -> int:

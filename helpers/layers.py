@@ -1,67 +1,83 @@
-"""``FusedBatchNormalization``: Keras' batch normalization, trained with one fused kernel.
+"""Train Keras' batch normalization with TensorFlow's fused kernel: ``fuse_batch_norm``.
 
 Keras 3's ``BatchNormalization`` computes a training step from separate operations
 (casts to float32, mean, variance, subtract, scale, cast back). TensorFlow has a single
 kernel that does all of it, ``FusedBatchNormV3``; Keras 2 used it by default
-(``fused=None``), so the tutorials' models trained with it. This subclass calls that
-kernel for training steps on 2-D and 4-D inputs on a CPU-only machine and leaves
-everything else (inference, masks, renormalization, synchronized statistics) to Keras.
-GPUs get Keras' own path too: the speed problem solved here is the CPU's, and TensorFlow
-lists the fused kernel's gradient as not deterministic on GPUs.
+(``fused=None``), so the tutorials' models trained with it. ``fuse_batch_norm(model)``
+makes the model's ``BatchNormalization`` layers call that kernel for training steps on
+2-D and 4-D inputs on a CPU-only machine, and leaves everything else (inference, masks,
+renormalization, synchronized statistics) to Keras. GPUs keep Keras' own path: the speed
+problem solved here is the CPU's, and TensorFlow lists the fused kernel's gradient as not
+deterministic on GPUs.
 
-Same weights, same moving averages, same formula: its outputs and gradients match Keras'
-layer to float32 rounding (``tests/test_models.py`` checks). On the 2-core CPU it trains
+Same weights, same moving averages, same formula: outputs and gradients match Keras'
+layer to float32 rounding (``tests/test_layers.py`` checks). On the 2-core CPU it trains
 T4 about 1.4x and notebook 07's model about 1.3x faster (``benchmarks/train_speed.py``).
 
-Saved models record the class as ``helpers>FusedBatchNormalization``; importing
-``helpers.layers`` (``helpers.models`` and ``helpers.training`` do) lets
-``keras.models.load_model`` find it.
+Only how each layer *trains* changes, not what it *is*: the layers stay
+``keras.layers.BatchNormalization``, so a saved ``.keras`` file loads with plain
+``keras.models.load_model`` in any Python, without this module.
 """
+
+import types
 
 import keras
 import tensorflow as tf
 
 
-@keras.saving.register_keras_serializable(package="helpers")
-class FusedBatchNormalization(keras.layers.BatchNormalization):
-    """``keras.layers.BatchNormalization`` whose training steps use TensorFlow's fused kernel."""
+def fuse_batch_norm(model):
+    """Make every ``BatchNormalization`` layer in ``model`` train with the fused kernel.
 
-    def call(self, inputs, training=None, mask=None):
-        rank = len(inputs.shape)
-        fusable = (
-            training
-            and self.trainable
-            and mask is None
-            and rank in (2, 4)
-            and self.axis in (-1, rank - 1)
-            and not self.renorm
-            and not self.synchronized
-            and not tf.config.list_physical_devices("GPU")
-        )
-        if not fusable:
-            return super().call(inputs, training=training, mask=mask)
-        channels = inputs.shape[-1]
-        # The kernel wants NHWC images: a dense layer's (batch, units) becomes 1x1 images.
-        images = tf.reshape(inputs, (-1, 1, 1, channels)) if rank == 2 else inputs
-        scale = self.gamma.value if self.scale else tf.ones((channels,), "float32")
-        offset = self.beta.value if self.center else tf.zeros((channels,), "float32")
-        outputs, mean, variance = tf.compat.v1.nn.fused_batch_norm(
-            images,
-            scale,
-            offset,
-            epsilon=self.epsilon,
-            data_format="NHWC",
-            is_training=True,
-        )
-        # The kernel returns the unbiased (n - 1) batch variance for the moving average;
-        # Keras 3 averages the biased one. Convert, so the moving statistics agree.
-        count = tf.cast(tf.size(images) // channels, "float32")
-        variance = variance * (count - 1.0) / count
-        momentum = self.momentum
-        self.moving_mean.assign(self.moving_mean * momentum + mean * (1.0 - momentum))
-        self.moving_variance.assign(
-            self.moving_variance * momentum + variance * (1.0 - momentum)
-        )
-        if rank == 2:
-            outputs = tf.reshape(outputs, tf.shape(inputs))
-        return tf.cast(outputs, self.compute_dtype)
+    Call it after building the model and before ``fit``; returns the model. The change
+    lives in this Python session only: saving and loading give Keras' plain layer back.
+    """
+    for layer in model._flatten_layers(include_self=False, recursive=True):
+        if type(layer) is keras.layers.BatchNormalization:
+            layer.call = types.MethodType(_fused_call, layer)
+    return model
+
+
+def is_fused(layer) -> bool:
+    """True for a ``BatchNormalization`` layer that ``fuse_batch_norm`` changed."""
+    return getattr(layer.call, "__func__", None) is _fused_call
+
+
+def _fused_call(self, inputs, training=None, mask=None):
+    rank = len(inputs.shape)
+    fusable = (
+        training
+        and self.trainable
+        and mask is None
+        and rank in (2, 4)
+        and self.axis in (-1, rank - 1)
+        and not self.renorm
+        and not self.synchronized
+        and not tf.config.list_physical_devices("GPU")
+    )
+    if not fusable:
+        return keras.layers.BatchNormalization.call(self, inputs, training, mask)
+    channels = inputs.shape[-1]
+    # The kernel wants NHWC images: a dense layer's (batch, units) becomes 1x1 images.
+    images = tf.reshape(inputs, (-1, 1, 1, channels)) if rank == 2 else inputs
+    scale = self.gamma.value if self.scale else tf.ones((channels,), "float32")
+    offset = self.beta.value if self.center else tf.zeros((channels,), "float32")
+    outputs, mean, variance = tf.compat.v1.nn.fused_batch_norm(
+        images,
+        scale,
+        offset,
+        epsilon=self.epsilon,
+        data_format="NHWC",
+        is_training=True,
+    )
+    # The kernel returns the unbiased (n - 1) batch variance for the moving average;
+    # Keras 3 averages the biased one. Convert, so the moving statistics agree.
+    count = tf.cast(tf.size(images) // channels, "float32")
+    variance = variance * (count - 1.0) / count
+    momentum = self.momentum
+    self.moving_mean.assign(self.moving_mean * momentum + mean * (1.0 - momentum))
+    self.moving_variance.assign(
+        self.moving_variance * momentum + variance * (1.0 - momentum)
+    )
+    if rank == 2:
+        outputs = tf.reshape(outputs, tf.shape(inputs))
+    return tf.cast(outputs, self.compute_dtype)

@@ -126,6 +126,54 @@ def reported_vs_reproduced(table):
     return fig
 
 
+def seed_spread(by_id, reported, targets):
+    """Each model's test accuracy per seed (dots), mean ± one standard deviation (bar),
+    the tutorial's reported figure (cross) and SPEC's target (dash).
+
+    ``by_id``: ``results.seeds()``; ``reported`` and ``targets``: fractions by model id.
+    """
+    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    for x, (model_id, row) in enumerate(by_id.items()):
+        accuracies = np.array(row["test_accuracy"]) * 100
+        ax.scatter(
+            np.full(len(accuracies), x - 0.12),
+            accuracies,
+            s=14,
+            color="C0",
+            label="one seed" if x == 0 else None,
+        )
+        ax.errorbar(
+            x + 0.05,
+            row["mean"] * 100,
+            yerr=row["std"] * 100,
+            fmt="o",
+            color="C1",
+            capsize=4,
+            label="mean ± 1 std" if x == 0 else None,
+        )
+        ax.scatter(
+            x + 0.22,
+            reported[model_id] * 100,
+            marker="x",
+            s=40,
+            color="C3",
+            label="reported" if x == 0 else None,
+        )
+        ax.hlines(
+            targets[model_id] * 100,
+            x - 0.3,
+            x + 0.3,
+            color="C3",
+            linestyle=":",
+            label="target (reported - 0.25)" if x == 0 else None,
+        )
+    ax.set_xticks(range(len(by_id)), list(by_id))
+    ax.set(ylabel="test accuracy %", title="Six tutorial models, five seeds each")
+    ax.legend(loc="lower right", fontsize="small", ncols=2)
+    fig.tight_layout()
+    return fig
+
+
 def confusion(matrix, title="Confusion matrix (test set)"):
     """A heatmap of a 10x10 confusion matrix: rows true digits, columns predictions."""
     fig, ax = plt.subplots(figsize=(6.2, 5.2))

@@ -6,6 +6,7 @@ the tutorials reported, and ``python -m helpers.results`` prints the README's ta
 
 import json
 import sys
+from pathlib import Path
 
 import pandas as pd
 
@@ -62,13 +63,18 @@ def reproduces(model_id, accuracy) -> bool:
     return round(accuracy * 100, 6) >= round(target(model_id) * 100, 6)
 
 
-def record(model_id, model, history, test_metrics, batch_size, **extra) -> dict:
-    """Write ``<results>/<model_id>.json`` for this run and return what was written."""
-    seconds = getattr(history, "epoch_seconds", None) or []
+def record(
+    model_id, model, history, test_metrics, batch_size, epoch_seconds=None, **extra
+) -> dict:
+    """Write ``<results>/<model_id>.json`` for this run and return what was written.
+
+    ``epoch_seconds``: each epoch's wall-clock seconds (a ``training.EpochTimer``'s).
+    """
+    seconds = epoch_seconds or getattr(history, "epoch_seconds", None) or []
     result = {
         "id": model_id,
-        "test_accuracy": round(test_metrics["accuracy"], 6),
-        "test_loss": round(test_metrics["loss"], 6),
+        "test_accuracy": round(float(test_metrics["accuracy"]), 6),
+        "test_loss": round(float(test_metrics["loss"]), 6),
         "params": int(model.count_params()) if model is not None else None,
         "epochs": len(history.epoch) if history is not None else None,
         "batch_size": batch_size,
@@ -83,29 +89,46 @@ def record(model_id, model, history, test_metrics, batch_size, **extra) -> dict:
     return result
 
 
+def summary(record) -> str:
+    """One line for a notebook: ``T1: test accuracy 99.12 %, test loss 0.0261, ...``.
+
+    The notebooks print it beside ``record()``; ``tests/test_results_match.py`` checks that
+    the committed notebooks show exactly these lines for the records in ``results/``.
+    """
+    line = (
+        f"{record['id']}: test accuracy {record['test_accuracy'] * 100:.2f} %, "
+        f"test loss {record['test_loss']:.4f}"
+    )
+    if record.get("epochs"):
+        line += f", {record['epochs']} epoch" + ("s" if record["epochs"] != 1 else "")
+    if record.get("seconds_per_epoch"):
+        line += (
+            f", {record['seconds_per_epoch']:.2f} s per epoch"
+            f" ({record['train_seconds']:.1f} s in all)"
+        )
+    return line + f" [{record['mode']} run]"
+
+
 def load(model_id, folder=None):
-    """One results record as a dict, or None when there is none yet."""
-    path = (folder or config.ROOT / "results") / f"{model_id}.json"
+    """One results record as a dict, or None when there is none yet.
+
+    ``folder`` defaults to this run's records (``config.results_dir()``): a quick run reads
+    the quick run's records, never the committed full run's.
+    """
+    path = (folder or config.results_dir()) / f"{model_id}.json"
     return json.loads(path.read_text()) if path.exists() else None
 
 
-def table(folder=None, stand_ins=None) -> pd.DataFrame:
-    """Every results record in ``folder`` (default ``results/``) next to the reported figure.
+def table(folder=None) -> pd.DataFrame:
+    """Every record of this run (or in ``folder``) next to the reported figure.
 
-    ``stand_ins`` maps a model id that has no record to test metrics measured some other
-    way (e.g. a quick stand-in model); such rows are marked in the "model" column.
+    The default folder is ``config.results_dir()``: the committed ``results/`` in a full
+    run, the quick run's own records in a quick one.
     """
-    folder = folder or config.ROOT / "results"
+    folder = folder or config.results_dir()
     rows = []
     for model_id, topic in TOPICS.items():
         result = load(model_id, folder)
-        if result is None and stand_ins and model_id in stand_ins:
-            metrics = stand_ins[model_id]
-            result = {
-                "test_accuracy": metrics["accuracy"],
-                "test_loss": metrics["loss"],
-            }
-            topic += " (quick stand-in: no results file)"
         if result is None:
             continue
         reported, goal = REPORTED.get(model_id), target(model_id)
@@ -131,7 +154,7 @@ def table(folder=None, stand_ins=None) -> pd.DataFrame:
 
 def markdown(folder=None) -> str:
     """The results table as Markdown, for the README."""
-    frame = table(folder).reset_index()
+    frame = table(folder or config.ROOT / "results").reset_index()
 
     def cell(column, value):
         if value is None or (isinstance(value, float) and pd.isna(value)):
@@ -155,5 +178,41 @@ def markdown(folder=None) -> str:
     return "\n".join(lines)
 
 
+def seeds(folder=None) -> dict | None:
+    """``seeds.json`` as written by ``make seeds`` (this run's folder), or None."""
+    path = (folder or config.results_dir()) / "seeds.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def seed_table(folder=None) -> pd.DataFrame | None:
+    """``seeds.json`` (written by ``make seeds``) as a table, or None when there is none.
+
+    Per tutorial model: the reported figure, seed 7's accuracy, the mean ± standard
+    deviation over all seeds, their range, and SPEC's rule applied to seed 7 and the mean.
+    """
+    by_id = seeds(folder)
+    if by_id is None:
+        return None
+    rows = []
+    for model_id, row in by_id.items():
+        seed7 = row["test_accuracy"][row["seeds"].index(config.DEFAULT_SEED)]
+        rows.append(
+            {
+                "id": model_id,
+                "reported %": round(REPORTED[model_id] * 100, 2),
+                "target %": round(target(model_id) * 100, 2),
+                "seed 7 %": round(seed7 * 100, 2),
+                "mean %": round(row["mean"] * 100, 2),
+                "std (points)": round(row["std"] * 100, 2),
+                "min %": round(row["min"] * 100, 2),
+                "max %": round(row["max"] * 100, 2),
+                "seeds": len(row["seeds"]),
+                "seed 7 meets target": reproduces(model_id, seed7),
+                "mean meets target": reproduces(model_id, row["mean"]),
+            }
+        )
+    return pd.DataFrame(rows).set_index("id")
+
+
 if __name__ == "__main__":
-    print(markdown(sys.argv[1] if len(sys.argv) > 1 else None))
+    print(markdown(Path(sys.argv[1]) if len(sys.argv) > 1 else None))

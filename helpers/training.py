@@ -1,10 +1,12 @@
-"""Training and evaluation glue: one set-up call, a fast input pipeline, timed ``fit``.
+"""Training glue the notebooks share: one set-up call and a fast input pipeline.
 
 ``setup()`` fixes the seed, turns on deterministic ops and picks the number format the
-machine runs fastest (bfloat16 where the CPU or GPU supports it natively). ``fit()`` trains
-exactly what ``model.fit(x, y, ...)`` would train (same data, batch size, epochs and
-shuffling every epoch) but feeds it through a ``tf.data`` pipeline, which is faster on CPU
-(see ``benchmarks/train_speed.py`` for the numbers).
+machine runs fastest (bfloat16 where the CPU or GPU supports it natively).
+``train_batches()`` and ``eval_batches()`` feed ``model.fit`` exactly what
+``model.fit(x, y, batch_size=..., shuffle=True)`` would train on (same images, batch size
+and reshuffling every epoch) through a ``tf.data`` pipeline, which is faster on CPU (see
+``benchmarks/train_speed.py`` for the numbers). The notebooks call ``model.fit``
+themselves; ``fit()`` here is the same recipe for scripts (``make ensemble``, benchmarks).
 """
 
 import os
@@ -16,7 +18,6 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-import helpers.layers  # noqa: F401  (registers FusedBatchNormalization for load_model)
 from helpers import config
 
 PRECISIONS = ("float32", "mixed_bfloat16")
@@ -84,6 +85,9 @@ def setup(seed=config.SEED, precision=None, deterministic=True) -> dict:
     Call it once at the top of a notebook, before building models. Returns what it chose.
     """
     keras.utils.set_random_seed(seed)
+    # TensorFlow's Python logger warns about "retracing" when several models in one
+    # notebook each trace their own functions, which is expected here: errors only.
+    tf.get_logger().setLevel("ERROR")
     if deterministic:
         tf.config.experimental.enable_op_determinism()
     precision = precision or best_precision()
@@ -151,7 +155,30 @@ def make_dataset(x, y, batch_size, *, shuffle=False, augment=None, seed=config.S
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
-def _steps_per_execution(steps_per_epoch=None):
+def train_batches(x, y, batch_size, *, augment=None, seed=config.SEED):
+    """The training images for ``model.fit``: shuffled batches, reshuffled every epoch.
+
+    All of ``x`` in a full run, the first ``config.QUICK_TRAIN_SAMPLES`` in a quick one.
+    With ``augment`` every batch is augmented and the batches never run out: give ``fit``
+    ``steps_per_epoch=epoch_steps(x, batch_size)``.
+    """
+    n = config.train_samples(len(x))
+    return make_dataset(
+        x[:n], y[:n], batch_size, shuffle=True, augment=augment, seed=seed
+    )
+
+
+def eval_batches(x, y):
+    """Validation or test images for ``fit`` and ``evaluate``, in batches of 500."""
+    return make_dataset(x, y, EVALUATION_BATCH_SIZE)
+
+
+def epoch_steps(x, batch_size) -> int:
+    """Batches in one pass over the training images ``train_batches`` uses."""
+    return -(-config.train_samples(len(x)) // batch_size)
+
+
+def steps_per_execution(steps_per_epoch=None) -> int:
     """``STEPS_PER_EXECUTION``, or with a fixed ``steps_per_epoch`` its largest divisor
     up to that: Keras runs whole executions, so on a repeating dataset a remainder
     would add steps to the epoch."""
@@ -188,6 +215,9 @@ def fit(
 ):
     """Train ``model`` like ``model.fit(x, y, batch_size, epochs, validation_data)``.
 
+    What the notebooks write out by hand (``train_batches``, ``eval_batches``,
+    ``steps_per_execution``, an ``EpochTimer``), in one call for scripts.
+
     In quick mode (``MNIST_QUICK=1``) it trains on the first ``config.QUICK_TRAIN_SAMPLES``
     examples only; ``epochs`` is whatever the caller passes (use ``config.epochs``).
     ``strategy`` (a ``tf.distribute`` strategy, e.g. ``MirroredStrategy()`` for several
@@ -195,13 +225,12 @@ def fit(
     trained weights back. The returned ``History`` also carries ``epoch_seconds``.
     Validation runs in batches of ``EVALUATION_BATCH_SIZE``, whatever ``batch_size`` is.
     """
-    n = config.train_samples(len(x))
-    x, y = x[:n], y[:n]
     if strategy is not None:
+        n = config.train_samples(len(x))
         return _fit_distributed(
             model,
-            x,
-            y,
+            x[:n],
+            y[:n],
             strategy,
             epochs=epochs,
             batch_size=batch_size,
@@ -210,26 +239,21 @@ def fit(
             callbacks=callbacks,
             verbose=verbose,
         )
-    train = make_dataset(x, y, batch_size, shuffle=True, augment=augment)
-    validation = (
-        make_dataset(*validation_data, EVALUATION_BATCH_SIZE)
-        if validation_data
-        else None
-    )
+    train = train_batches(x, y, batch_size, augment=augment)
+    validation = eval_batches(*validation_data) if validation_data else None
     # A repeating (augmented) dataset needs an explicit epoch length: one pass over x.
-    steps = -(-len(x) // batch_size) if augment is not None else None
-    per_execution = _steps_per_execution(steps)
+    steps = epoch_steps(x, batch_size) if augment is not None else None
+    per_execution = steps_per_execution(steps)
     if model.steps_per_execution != per_execution:
         model.steps_per_execution = per_execution
         model.train_function = None  # rebuilt for the new setting on the next fit
     timer = EpochTimer()
-    # shuffle=False: the dataset already reshuffles every epoch.
     history = model.fit(
         train,
         epochs=epochs,
         steps_per_epoch=steps,
         validation_data=validation,
-        shuffle=False,
+        shuffle=False,  # the dataset reshuffles itself every epoch
         callbacks=[timer, *callbacks],
         verbose=verbose,
     )
@@ -268,29 +292,82 @@ def saved_model_path(model_id):
     return config.artifacts_dir() / f"{model_id}.keras"
 
 
-def load_or_train(model_id, x_train, y_train):
-    """The model a tutorial notebook saved, or, if there is none, a quick stand-in.
+# A model has learned when its accuracy clears this floor: three times chance (10 %) and
+# well below what even a quick run (1 epoch on 2,048 images) reaches. Measured quick-run
+# test accuracies, 2-core CPU, bfloat16: T3b 46 %, T1 75 %, T2 72 %, T3a 80 %, T5 92 %;
+# T1 with Keras 3's default Adadelta learning rate: 9.9 %. (Batch-normalized models are
+# judged on training accuracy after a quick run, T4's 75 %: see notebook 04.)
+LEARNED_FLOOR = 0.3
 
-    Returns ``(model, how)`` where ``how`` says which it was. The stand-in is trained for
-    one epoch on ``config.QUICK_TRAIN_SAMPLES`` images: enough to run a notebook, far from
-    the tutorial's accuracy.
+
+def learned(accuracy) -> bool:
+    """True when ``accuracy`` (a fraction) clears ``LEARNED_FLOOR``."""
+    return float(accuracy) > LEARNED_FLOOR
+
+
+def expected_time(model_id) -> str:
+    """How long training ``model_id`` takes, from the committed full run's measurement.
+
+    Reads ``results/<model_id>.json`` (what ``make notebooks`` last measured) whatever
+    the run, since it is a forecast, not a result.
     """
-    from helpers import augment, models
+    from helpers import results
 
-    path = saved_model_path(model_id)
-    if path.exists():
-        return keras.models.load_model(path), "loaded"
-    model = models.compiled(model_id)
-    _, batch_size = models.SCHEDULES[model_id]
-    n = config.QUICK_TRAIN_SAMPLES
-    augmentation = augment.t4_augmentation() if model_id == "T4" else None
-    fit(
-        model,
-        x_train[:n],
-        y_train[:n],
-        epochs=1,
-        batch_size=batch_size,
-        augment=augmentation,
-        verbose=0,
+    record = results.load(model_id, config.ROOT / "results")
+    if record is None or not record.get("train_seconds"):
+        return f"{model_id}: no measured time yet (results/{model_id}.json is missing)."
+    quick = record["seconds_per_epoch"] * config.QUICK_TRAIN_SAMPLES / 60_000
+    return (
+        f"Full run: {record['epochs']} epochs, about {record['train_seconds'] / 60:.0f} min "
+        f"on a 2-core CPU ({record['seconds_per_epoch']:.0f} s per epoch, measured in the "
+        f"committed run). Quick run: 1 epoch on {config.QUICK_TRAIN_SAMPLES:,} images, "
+        f"about {max(quick, 1):.0f} s plus a few seconds to start."
     )
-    return model, "trained here in quick form (no saved model)"
+
+
+def saved_path_any_run(name):
+    """``artifacts/<name>.keras`` from a full run, else from a quick run, else an error.
+
+    For code that needs only a notebook's architecture, which both runs save alike.
+    """
+    for path in (config.ROOT / "artifacts", config.ROOT / "artifacts" / "quick"):
+        if (path / f"{name}.keras").exists():
+            return path / f"{name}.keras"
+    raise FileNotFoundError(
+        f"No saved {name}.keras in artifacts/ or artifacts/quick/: run the notebook that "
+        'trains it first (RUN = "quick" is enough for its architecture).'
+    )
+
+
+def fresh_copy(path):
+    """The model saved at ``path`` with new random weights, compiled as it was saved.
+
+    Where something outside a notebook needs a notebook's architecture (notebook 07's
+    ensemble members, the benchmark, the tests), it takes it from the ``.keras`` file the
+    notebook saved, so each architecture is written once, in its notebook. Layers saved
+    with a mixed-precision policy get today's global policy; layers the notebook pinned
+    to ``float32`` (the softmax) stay float32.
+    """
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path} does not exist: run the notebook that saves it first (RUN = "
+            '"quick" is enough for the architecture).'
+        )
+    saved = keras.models.load_model(path)
+    policy = keras.mixed_precision.global_policy().name
+
+    def rebuilt(layer):
+        layer_config = layer.get_config()
+        dtype = layer_config.get("dtype")
+        name = dtype.get("config", {}).get("name") if isinstance(dtype, dict) else dtype
+        if isinstance(name, str) and name.startswith("mixed_"):
+            layer_config["dtype"] = policy
+        return layer.__class__.from_config(layer_config)
+
+    # Same layers, freshly initialised weights.
+    model = keras.models.clone_model(saved, clone_function=rebuilt)
+    model.compile_from_config(saved.get_compile_config())
+    return model

@@ -19,6 +19,7 @@ def test_quick_mode_on(monkeypatch, value):
 
 @pytest.mark.parametrize("value", [None, "", "0", "false", "off"])
 def test_quick_mode_off(monkeypatch, value):
+    monkeypatch.setattr(config, "_chosen_run", None)
     if value is None:
         monkeypatch.delenv("MNIST_QUICK", raising=False)
     else:
@@ -76,3 +77,27 @@ def test_native_logs_go_to_a_file_in_a_kernel(tmp_path):
     assert done.stdout.strip() == str(tmp_path / "native.log")
     assert "oneDNN" not in done.stderr
     assert "oneDNN" in (tmp_path / "native.log").read_text()
+
+
+def test_a_notebooks_run_setting_applies_unless_the_environment_says(monkeypatch):
+    monkeypatch.delenv("MNIST_QUICK", raising=False)
+    monkeypatch.setattr(config, "_chosen_run", None)
+    assert config.mode() == "full"
+    assert config.choose_run("quick") == "quick" and config.epochs(10) == 1
+    assert config.epochs(22, quick=3) == 3
+    monkeypatch.setenv("MNIST_QUICK", "0")  # make notebooks
+    assert config.mode() == "full" and config.epochs(10) == 10
+    monkeypatch.setenv("MNIST_QUICK", "1")  # CI
+    assert config.choose_run("full") == "quick"
+    with pytest.raises(ValueError, match="choose 'full' or 'quick'"):
+        config.choose_run("fast")
+
+
+def test_the_seed_comes_from_mnist_seed(monkeypatch):
+    monkeypatch.delenv("MNIST_SEED", raising=False)
+    assert config._seed_from_environment() == config.DEFAULT_SEED == 7
+    monkeypatch.setenv("MNIST_SEED", "9")
+    assert config._seed_from_environment() == 9
+    monkeypatch.setenv("MNIST_SEED", "nine")
+    with pytest.raises(ValueError, match="MNIST_SEED='nine' is not a whole number"):
+        config._seed_from_environment()

@@ -140,8 +140,10 @@ def test_benchmark_record_is_complete():
 
 
 @pytest.mark.skipif(not os.environ.get("MNIST_PATH"), reason="needs MNIST (MNIST_PATH)")
-def test_notebook_05_runs_alone_twice_and_writes_nothing_tracked(tmp_path, monkeypatch):
-    """05 trains its own model when 04's is missing, then reuses it; the repo stays clean."""
+def test_notebook_05_opened_first_says_which_notebook_to_run(tmp_path, monkeypatch):
+    """Without notebook 04's model, 05 stops with what to do; the repo stays clean."""
+    from nbclient.exceptions import CellExecutionError
+
     from tests.execute_notebooks import execute
 
     def git_status():
@@ -156,20 +158,84 @@ def test_notebook_05_runs_alone_twice_and_writes_nothing_tracked(tmp_path, monke
     before = git_status()
     monkeypatch.setenv("MNIST_QUICK", "1")
     monkeypatch.setenv("MNIST_ARTIFACTS", str(tmp_path / "artifacts"))
-    outputs = []
-    for run in range(2):
-        copy = tmp_path / f"05_run{run}.ipynb"
-        copy.write_text(
-            (ROOT / "notebooks" / "05_filter_visualization.ipynb").read_text()
-        )
-        execute(
-            copy, workdir=ROOT / "notebooks"
-        )  # the kernel starts where the notebook lives
-        outputs.append(json.dumps(json.loads(copy.read_text())["cells"]))
-    assert "No model from notebook 04 yet" in outputs[0]
-    assert "Loaded the model notebook 04 trained" in outputs[1]
-    assert (tmp_path / "artifacts" / "quick" / "T4.keras").exists()
+    copy = tmp_path / "05.ipynb"
+    copy.write_text((ROOT / "notebooks" / "05_filter_visualization.ipynb").read_text())
+    with pytest.raises(CellExecutionError, match="run notebook 04 with the same RUN"):
+        execute(copy, workdir=ROOT / "notebooks")
     assert git_status() == before
+
+
+TRAINING = ["02", "03", "04", "07"]
+WITH_EXERCISES = ["02", "03", "04", "05", "07"]
+
+
+def notebook(number):
+    return next(p for p in NOTEBOOKS if p.name.startswith(number))
+
+
+def source(cell):
+    return "".join(cell["source"])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS[1:], ids=lambda p: p.name)
+def test_a_visible_run_switch(path):
+    second = source(cells(path)[1])
+    assert 'RUN = "full"' in second and "config.choose_run(RUN)" in second
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_names_its_sources(path):
+    assert "Sources:" in source(cells(path, "markdown")[0]) or (
+        "Source:" in source(cells(path, "markdown")[0])
+    )
+
+
+@pytest.mark.parametrize("number", TRAINING)
+def test_the_lessons_keras_is_in_the_notebook(number):
+    code = "\n".join(source(c) for c in cells(notebook(number)))
+    assert "keras.Sequential(" in code and ".compile(" in code
+    assert re.search(r"\w+\.fit\(train_data", code), (
+        "the notebook calls model.fit itself"
+    )
+
+
+def test_helpers_define_no_model():
+    for path in (ROOT / "helpers").glob("*.py"):
+        assert "Sequential(" not in path.read_text(), f"{path.name} defines a model"
+
+
+@pytest.mark.parametrize("number", TRAINING)
+def test_every_training_cell_is_announced_and_talks(number):
+    code = [source(c) for c in cells(notebook(number))]
+    for index, text in enumerate(code):
+        if ".fit(train_data" in text:
+            assert "expected_time(" in text or "expected_time(" in code[index - 1]
+            assert "verbose=2" in text, "one line per epoch"
+
+
+@pytest.mark.parametrize("number", WITH_EXERCISES)
+def test_exercises_with_solutions_that_run_and_are_checked(number):
+    path = notebook(number)
+    all_cells = json.loads(path.read_text())["cells"]
+    start = next(
+        i for i, c in enumerate(all_cells) if source(c).startswith("## Exercises")
+    )
+    assert "Break it on purpose" in source(all_cells[start])
+    solutions = [
+        c
+        for c in all_cells[start:]
+        if c["cell_type"] == "code"
+        and c["metadata"].get("jupyter", {}).get("source_hidden")
+    ]
+    assert len(solutions) >= 2, "each exercise has a folded solution"
+    assert any("NBVAL_CHECK_OUTPUT" in source(c) for c in solutions)
+    assert all(c["outputs"] for c in solutions), "solutions are executed"
+
+
+def test_breaking_on_purpose_shows_learned_false():
+    texts = [text_of(o) for c in cells(notebook("02")) for o in c["outputs"]]
+    assert any("learned: False" in t for t in texts)
+    assert any("learned: True" in t for t in texts)
 
 
 def test_notebook_08_keeps_the_pad_note_and_both_accuracies():

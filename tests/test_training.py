@@ -1,13 +1,33 @@
 """Seeded training is repeatable; the input pipeline and augmentation behave."""
 
 import json
+import os
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from keras import layers
 
-from helpers import augment, config, models, results, training
+from helpers import augment, config, results, training
+
+
+def small_model():
+    """A small CNN (T3's larger model's layout) for training tests."""
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            layers.Conv2D(30, (5, 5), activation="relu"),
+            layers.MaxPooling2D((2, 2)),
+            layers.Conv2D(15, (3, 3), activation="relu"),
+            layers.MaxPooling2D((2, 2)),
+            layers.Dropout(0.2),
+            layers.Flatten(),
+            layers.Dense(128, activation="relu"),
+            layers.Dense(50, activation="relu"),
+            layers.Dense(10, activation="softmax", dtype="float32"),
+        ]
+    )
 
 
 def small_data(n=256, seed=0):
@@ -20,7 +40,7 @@ def small_data(n=256, seed=0):
 def train_once(augmented=False, precision="float32"):
     training.setup(precision=precision)
     augment_layer = augment.t4_augmentation() if augmented else None
-    model = models.t3_larger()
+    model = small_model()
     model.compile(
         loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"]
     )
@@ -56,14 +76,14 @@ def test_same_seed_same_numbers_with_augmentation():
 def test_another_seed_other_numbers():
     _, seed7 = train_once()
     training.setup(seed=8, precision="float32")
-    assert not np.array_equal(seed7[0], models.t3_larger().get_weights()[0])
+    assert not np.array_equal(seed7[0], small_model().get_weights()[0])
 
 
 def test_fit_trains_on_a_subset_in_quick_mode(monkeypatch):
     monkeypatch.setenv("MNIST_QUICK", "1")
     monkeypatch.setattr(config, "QUICK_TRAIN_SAMPLES", 128)
     training.setup(precision="float32")
-    model = models.t3_larger()
+    model = small_model()
     model.compile(loss="categorical_crossentropy", optimizer="adam")
     x, y = small_data(512)
     training.fit(model, x, y, epochs=1, batch_size=64, verbose=0)
@@ -72,7 +92,7 @@ def test_fit_trains_on_a_subset_in_quick_mode(monkeypatch):
 
 def test_fit_with_augmentation_takes_one_pass_per_epoch():
     training.setup(precision="float32")
-    model = models.t3_larger()
+    model = small_model()
     model.compile(loss="categorical_crossentropy", optimizer="adam")
     x, y = small_data(1100)
     history = training.fit(
@@ -93,7 +113,7 @@ def test_fit_with_augmentation_takes_one_pass_per_epoch():
 def test_validation_covers_every_example_whatever_the_batch_size():
     # Validation runs in EVALUATION_BATCH_SIZE batches; 1,234 examples leave a remainder.
     training.setup(precision="float32")
-    model = models.t3_larger()
+    model = small_model()
     model.compile(
         loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"]
     )
@@ -164,7 +184,7 @@ def test_random_affine_stays_within_t4s_ranges():
 
 def test_strategy_trains_and_returns_the_weights():
     training.setup(precision="float32")
-    model = models.t3_larger()
+    model = small_model()
     model.compile(loss="categorical_crossentropy", optimizer="adam")
     before = model.get_weights()[0].copy()
     x, y = small_data(128)
@@ -179,7 +199,7 @@ def test_strategy_trains_and_returns_the_weights():
 def test_strategy_needs_a_compiled_model():
     with pytest.raises(ValueError, match="Compile the model"):
         training.fit(
-            models.t3_larger(),
+            small_model(),
             *small_data(64),
             epochs=1,
             batch_size=64,
@@ -200,7 +220,7 @@ def test_record_writes_the_agreed_keys(monkeypatch, tmp_path):
     monkeypatch.setenv("MNIST_QUICK", "1")
     monkeypatch.setenv("MNIST_ARTIFACTS", str(tmp_path))
     training.setup(precision="float32")
-    model = models.t3_larger()
+    model = small_model()
     model.compile(
         loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"]
     )
@@ -221,3 +241,25 @@ def test_reproduction_rule():
 
 def teardown_module():
     keras.mixed_precision.set_global_policy("float32")
+
+
+@pytest.mark.skipif(not os.environ.get("MNIST_PATH"), reason="needs MNIST (MNIST_PATH)")
+@pytest.mark.parametrize("learning_rate, expected", [(1e-3, True), (0.0, False)])
+def test_the_learned_check_fails_when_training_is_broken(learning_rate, expected):
+    """The notebooks' `learned:` lines: a quick run clears the floor, a broken one not."""
+    from helpers import data
+
+    training.setup(precision="float32")
+    (x_train, y_train), (x_test, y_test) = data.load_prepared()
+    model = small_model()
+    model.compile(
+        loss="categorical_crossentropy",
+        optimizer=keras.optimizers.Adam(learning_rate),
+        metrics=["accuracy"],
+    )
+    n = config.QUICK_TRAIN_SAMPLES
+    model.fit(x_train[:n], y_train[:n], batch_size=200, epochs=1, verbose=0)
+    test = model.evaluate(
+        training.eval_batches(x_test, y_test), return_dict=True, verbose=0
+    )
+    assert training.learned(test["accuracy"]) is expected

@@ -1,0 +1,144 @@
+"""One record: committed notebook outputs, results/*.json, seeds.json and the README agree;
+a quick run reads only its own records."""
+
+import json
+import statistics
+from pathlib import Path
+
+import pytest
+
+from helpers import config, results
+from tests import seeds
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+TUTORIAL_IDS = tuple(results.REPORTED)
+
+
+def outputs_of(name):
+    """All text a committed notebook shows, cell by cell."""
+    texts = []
+    for cell in json.loads((NOTEBOOKS / name).read_text())["cells"]:
+        for output in cell.get("outputs", []):
+            texts.append(
+                "".join(output.get("text", ""))
+                + "".join(output.get("data", {}).get("text/plain", ""))
+            )
+    return texts
+
+
+def committed_records():
+    return {
+        path.stem: json.loads(path.read_text())
+        for path in sorted((ROOT / "results").glob("*.json"))
+        if path.stem not in ("benchmark", "seeds")
+    }
+
+
+@pytest.mark.parametrize("model_id", sorted(committed_records()))
+def test_each_record_is_the_line_its_notebook_printed(model_id):
+    """Accuracy, loss, epochs and seconds: the committed outputs show exactly the record."""
+    record = committed_records()[model_id]
+    line = results.summary(record)
+    shown = [
+        name
+        for name in sorted(p.name for p in NOTEBOOKS.glob("0*.ipynb"))
+        if any(line in text for text in outputs_of(name))
+    ]
+    assert shown, f"no committed notebook prints {line!r}: re-run `make notebooks`"
+
+
+def test_notebook_06_table_shows_the_records():
+    table = next(
+        text
+        for text in outputs_of("06_results_and_errors.ipynb")
+        if "reported %" in text
+    )
+    for model_id in TUTORIAL_IDS:
+        record = committed_records()[model_id]
+        row = next(
+            line for line in table.splitlines() if line.startswith(model_id + " ")
+        )
+        assert f"{record['test_accuracy'] * 100:.2f}" in row, (model_id, row)
+
+
+def test_seed_statistics_agree_with_the_records_and_notebook_06():
+    path = ROOT / "results" / "seeds.json"
+    if not path.exists():
+        pytest.skip("no seed statistics yet (make seeds)")
+    by_id = json.loads(path.read_text())
+    assert set(by_id) == set(TUTORIAL_IDS)
+    shown = "\n".join(outputs_of("06_results_and_errors.ipynb"))
+    for model_id, row in by_id.items():
+        accuracies = row["test_accuracy"]
+        assert len(row["seeds"]) == len(accuracies) == 5
+        seed7 = accuracies[row["seeds"].index(config.DEFAULT_SEED)]
+        assert seed7 == committed_records()[model_id]["test_accuracy"], model_id
+        assert row["mean"] == pytest.approx(statistics.mean(accuracies), abs=1e-6)
+        assert row["std"] == pytest.approx(statistics.stdev(accuracies), abs=1e-6)
+        assert f"{row['mean'] * 100:.2f}" in shown, (
+            f"06 does not show {model_id}'s mean"
+        )
+
+
+def test_a_quick_run_reads_only_its_own_records(monkeypatch, tmp_path):
+    monkeypatch.setenv("MNIST_QUICK", "1")
+    monkeypatch.setenv("MNIST_ARTIFACTS", str(tmp_path))
+    assert results.load("T1") is None  # results/T1.json exists, but is a full run's
+    assert results.table().empty
+    assert results.seeds() is None and results.seed_table() is None
+    record = {"id": "T1", "test_accuracy": 0.5, "test_loss": 1.0, "mode": "quick"}
+    (config.results_dir() / "T1.json").write_text(json.dumps(record))
+    assert results.load("T1")["test_accuracy"] == 0.5
+    assert list(results.table().index) == ["T1"]
+
+
+def test_a_full_run_reads_the_committed_records(monkeypatch):
+    monkeypatch.setenv("MNIST_QUICK", "0")
+    monkeypatch.delenv("MNIST_RESULTS", raising=False)
+    assert results.load("T1") == committed_records()["T1"]
+
+
+def test_summary_line():
+    record = {
+        "id": "T9",
+        "test_accuracy": 0.991234,
+        "test_loss": 0.02607,
+        "epochs": 1,
+        "seconds_per_epoch": 28.9,
+        "train_seconds": 28.9,
+        "mode": "full",
+    }
+    assert results.summary(record) == (
+        "T9: test accuracy 99.12 %, test loss 0.0261, 1 epoch, 28.90 s per epoch "
+        "(28.9 s in all) [full run]"
+    )
+
+
+def test_make_seeds_collects_mean_and_spread(monkeypatch, tmp_path):
+    monkeypatch.setattr(config, "ROOT", tmp_path)
+    accuracy = {7: 0.99, 8: 0.98, 9: 0.97, 10: 0.99, 11: 0.995}
+    for seed, value in accuracy.items():
+        folder = tmp_path / "results" if seed == 7 else seeds.seed_dir(seed) / "results"
+        folder.mkdir(parents=True, exist_ok=True)
+        for model_id in TUTORIAL_IDS:
+            record = {
+                "id": model_id,
+                "test_accuracy": value,
+                "mode": "full",
+                "seed": seed,
+            }
+            (folder / f"{model_id}.json").write_text(json.dumps(record))
+    table = seeds.collect([7, 8, 9, 10, 11])
+    assert table["T4"]["test_accuracy"] == list(accuracy.values())
+    assert table["T4"]["mean"] == pytest.approx(0.985)
+    assert table["T4"]["min"] == 0.97 and table["T4"]["max"] == 0.995
+    written = json.loads((tmp_path / "results" / "seeds.json").read_text())
+    assert written == table
+    frame = results.seed_table(tmp_path / "results")
+    assert frame.loc["T4", "seed 7 %"] == 99.0 and frame.loc["T4", "mean %"] == 98.5
+    assert not frame.loc["T4", "mean meets target"]
+    # A seed whose records are missing is named, not silently averaged without.
+    (seeds.seed_dir(9) / "results" / "T2.json").unlink()
+    with pytest.raises(SystemExit, match="9"):
+        seeds.collect([7, 8, 9])
