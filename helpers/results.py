@@ -214,5 +214,117 @@ def seed_table(folder=None) -> pd.DataFrame | None:
     return pd.DataFrame(rows).set_index("id")
 
 
+def seeds_markdown(folder=None) -> str:
+    """The seed statistics (``results/seeds.json``) as Markdown, for the README."""
+    frame = seed_table(folder or config.ROOT / "results")
+    if frame is None:
+        return "No seed statistics yet: `make seeds` writes `results/seeds.json`."
+    columns = [
+        "reported %",
+        "target %",
+        "seed 7 %",
+        "mean %",
+        "std (points)",
+        "min %",
+        "max %",
+    ]
+    lines = [
+        "| id | "
+        + " | ".join(columns)
+        + " | seed 7 meets target | mean meets target |",
+        "|---|" + "---|" * (len(columns) + 2),
+    ]
+    for model_id, row in frame.iterrows():
+        cells = [f"{row[c]:.2f}" for c in columns]
+        verdicts = [
+            "yes" if row[c] else "**no**"
+            for c in ("seed 7 meets target", "mean meets target")
+        ]
+        lines.append(f"| {model_id} | " + " | ".join(cells + verdicts) + " |")
+    return "\n".join(lines)
+
+
+def recipe_markdown(folder=None) -> str:
+    """Notebook 07's recipe over its seeds and its ensemble, from ``ours_ensemble.json``."""
+    record = load("ours_ensemble", folder or config.ROOT / "results")
+    if record is None or not record.get("member_test_accuracy"):
+        return "No record of notebook 07's ensemble yet: run notebook 07 (full)."
+    accuracies = list(record["member_test_accuracy"].values())
+    import statistics
+
+    spread = statistics.stdev(accuracies) if len(accuracies) > 1 else 0.0
+    members = ", ".join(
+        f"{seed} {accuracy * 100:.2f} %"
+        for seed, accuracy in record["member_test_accuracy"].items()
+    )
+    return (
+        f"Notebook 07's recipe over its {len(accuracies)} seeds: mean "
+        f"**{statistics.mean(accuracies) * 100:.2f} % ± {spread * 100:.2f}** "
+        f"(goal {GOALS['ours_single'] * 100:.2f} %; {members}); their ensemble: "
+        f"**{record['test_accuracy'] * 100:.2f} %** (goal {GOALS['ours_ensemble'] * 100:.2f} %)."
+    )
+
+
+def times_markdown(folder=None) -> str:
+    """How long each notebook took in the last ``make notebooks`` (``notebook_times.json``)."""
+    path = (folder or config.ROOT / "results") / "notebook_times.json"
+    if not path.exists():
+        return "No timings yet: `make notebooks` writes `results/notebook_times.json`."
+    times = json.loads(path.read_text())
+    first_five = sum(
+        v
+        for k, v in times["seconds"].items()
+        if k[:2] in {"01", "02", "03", "04", "05"}
+    )
+    each = ", ".join(
+        f"{name[:2]} {seconds:.1f} s" for name, seconds in times["seconds"].items()
+    )
+    total = sum(times["seconds"].values())
+    return (
+        f"In the last full run (`make notebooks`, the run the notebooks carry, on "
+        f"{times['machine']}): {each}; 01-05 took {first_five / 60:.1f} min and all "
+        f"{len(times['seconds'])} notebooks {total / 60:.1f} min."
+    )
+
+
+GENERATED = {
+    "results table": markdown,
+    "seeds table": seeds_markdown,
+    "recipe": recipe_markdown,
+    "end-to-end times": times_markdown,
+}
+
+
+def readme_blocks(text) -> dict:
+    """The generated blocks of the README, as they stand: ``{name: content}``."""
+    blocks = {}
+    for name in GENERATED:
+        start, end = f"<!-- {name} -->\n", f"\n<!-- end of {name} -->"
+        if start in text and end in text:
+            blocks[name] = text.split(start, 1)[1].split(end, 1)[0]
+    return blocks
+
+
+def update_readme(path=None) -> str:
+    """Regenerate every marked block of the README from ``results/``; return the text."""
+    path = path or config.ROOT / "README.md"
+    text = path.read_text()
+    for name, make in GENERATED.items():
+        start, end = f"<!-- {name} -->\n", f"\n<!-- end of {name} -->"
+        if start not in text or end not in text:
+            raise ValueError(
+                f"README.md has no block marked {start.strip()} ... {end.strip()}"
+            )
+        before, rest = text.split(start, 1)
+        after = rest.split(end, 1)[1]
+        text = before + start + make() + end + after
+    path.write_text(text)
+    return text
+
+
 if __name__ == "__main__":
-    print(markdown(Path(sys.argv[1]) if len(sys.argv) > 1 else None))
+    if sys.argv[1:] == ["--readme"]:
+        update_readme()
+        print("README.md: generated blocks updated from results/")
+    else:
+        print(markdown(Path(sys.argv[1]) if len(sys.argv) > 1 else None))

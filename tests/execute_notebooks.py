@@ -7,12 +7,15 @@ and run all" does), with no cell time limit; the time each took is printed at th
 Cell metadata that changes on every run (timestamps) is not stored.
 """
 
+import json
 import sys
 import time
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def execute(path: Path, workdir: Path | None = None) -> float:
@@ -44,6 +47,22 @@ def main(paths):
         print(f"  {seconds:6.1f} s", flush=True)
     total = sum(seconds for _, seconds in timings)
     print(f"\n{len(timings)} notebooks in {total:.0f} s ({total / 60:.1f} min)")
+    from helpers import config
+
+    everything = len(timings) == len(
+        list((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    )
+    if everything and not config.quick_mode():
+        # A whole run (make notebooks): keep its timings for the README.
+        from helpers.training import cpu_name
+
+        record = {
+            "machine": cpu_name(),
+            "seconds": {name: round(seconds, 1) for name, seconds in timings},
+        }
+        (ROOT / "results" / "notebook_times.json").write_text(
+            json.dumps(record, indent=2) + "\n"
+        )
 
 
 if __name__ == "__main__":

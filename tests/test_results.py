@@ -31,7 +31,7 @@ def committed_records():
     return {
         path.stem: json.loads(path.read_text())
         for path in sorted((ROOT / "results").glob("*.json"))
-        if path.stem not in ("benchmark", "seeds")
+        if path.stem not in ("benchmark", "seeds", "notebook_times")
     }
 
 
@@ -142,3 +142,12 @@ def test_make_seeds_collects_mean_and_spread(monkeypatch, tmp_path):
     (seeds.seed_dir(9) / "results" / "T2.json").unlink()
     with pytest.raises(SystemExit, match="9"):
         seeds.collect([7, 8, 9])
+
+
+def test_readme_blocks_are_generated_from_results():
+    blocks = results.readme_blocks((ROOT / "README.md").read_text())
+    assert set(blocks) == set(results.GENERATED)
+    for name, make in results.GENERATED.items():
+        assert blocks[name] == make(), (
+            f"README's {name} is stale: run `python -m helpers.results --readme`"
+        )
