@@ -263,3 +263,31 @@ def test_the_learned_check_fails_when_training_is_broken(learning_rate, expected
         training.eval_batches(x_test, y_test), return_dict=True, verbose=0
     )
     assert training.learned(test["accuracy"]) is expected
+
+
+def test_fresh_copy_keeps_architecture_and_compile_but_not_weights(tmp_path):
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        keras.utils.set_random_seed(1)
+        model = small_model()
+        model.compile(
+            loss="categorical_crossentropy",
+            optimizer=keras.optimizers.SGD(learning_rate=0.01, momentum=0.9),
+            metrics=["accuracy"],
+            steps_per_execution=4,
+        )
+        model.save(tmp_path / "saved.keras")
+        keras.mixed_precision.set_global_policy(
+            "float32"
+        )  # e.g. the benchmark's plain way
+        copy = training.fresh_copy(tmp_path / "saved.keras")
+        assert [type(a) for a in copy.layers] == [type(b) for b in model.layers]
+        assert copy.count_params() == model.count_params()
+        assert not np.array_equal(copy.get_weights()[0], model.get_weights()[0])
+        assert copy.optimizer.get_config()["momentum"] == 0.9
+        assert copy.layers[0].compute_dtype == "float32"  # today's policy
+        assert copy.layers[-1].dtype_policy.name == "float32"  # the pinned softmax
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    with pytest.raises(FileNotFoundError, match="run the notebook that saves it"):
+        training.fresh_copy(tmp_path / "missing.keras")
