@@ -132,7 +132,7 @@ def seed_spread(by_id, reported, targets):
 
     ``by_id``: ``results.seeds()``; ``reported`` and ``targets``: fractions by model id.
     """
-    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    fig, ax = plt.subplots(figsize=(8.5, 3.6))
     for x, (model_id, row) in enumerate(by_id.items()):
         accuracies = np.array(row["test_accuracy"]) * 100
         ax.scatter(
@@ -168,8 +168,8 @@ def seed_spread(by_id, reported, targets):
             label="target (reported - 0.25)" if x == 0 else None,
         )
     ax.set_xticks(range(len(by_id)), list(by_id))
-    ax.set(ylabel="test accuracy %", title="Six tutorial models, five seeds each")
-    ax.legend(loc="lower right", fontsize="small", ncols=2)
+    ax.set(ylabel="test accuracy %", title="Tutorial models over seeds")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
     fig.tight_layout()
     return fig
 
