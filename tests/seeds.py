@@ -127,7 +127,8 @@ def main():
             f"{model_id}: mean {row['mean']:.2%} ± {row['std']:.2%}, "
             f"min {row['min']:.2%}, max {row['max']:.2%}"
         )
-    print(f"make seeds took {(time.perf_counter() - start) / 60:.1f} min")
+    if not args.collect_only:
+        print(f"make seeds took {(time.perf_counter() - start) / 60:.1f} min")
 
 
 if __name__ == "__main__":

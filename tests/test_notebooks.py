@@ -220,7 +220,9 @@ def test_exercises_with_solutions_that_run_and_are_checked(number):
     path = notebook(number)
     all_cells = json.loads(path.read_text())["cells"]
     start = next(
-        i for i, c in enumerate(all_cells) if source(c).startswith("## Exercises")
+        i
+        for i, c in enumerate(all_cells)
+        if re.search(r"^## Exercises", source(c), re.MULTILINE)
     )
     assert "Break it on purpose" in source(all_cells[start])
     solutions = [
