@@ -266,7 +266,7 @@ def recipe_markdown(folder=None) -> str:
 
 
 def times_markdown(folder=None) -> str:
-    """How long each notebook took in the last ``make notebooks`` (``notebook_times.json``)."""
+    """How long each notebook's last full execution took (``notebook_times.json``)."""
     path = (folder or config.ROOT / "results") / "notebook_times.json"
     if not path.exists():
         return "No timings yet: `make notebooks` writes `results/notebook_times.json`."
@@ -281,9 +281,10 @@ def times_markdown(folder=None) -> str:
     )
     total = sum(times["seconds"].values())
     return (
-        f"In the last full run (`make notebooks`, the run the notebooks carry, on "
-        f"{times['machine']}): {each}; 01-05 took {first_five / 60:.1f} min and all "
-        f"{len(times['seconds'])} notebooks {total / 60:.1f} min."
+        f"The full executions the notebooks carry (`make notebooks`; a notebook re-run "
+        f"alone replaces its own time), on {times['machine']}: {each}; 01-05 took "
+        f"{first_five / 60:.1f} min and all {len(times['seconds'])} notebooks "
+        f"{total / 60:.1f} min."
     )
 
 

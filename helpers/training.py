@@ -305,23 +305,26 @@ def learned(accuracy) -> bool:
     return float(accuracy) > LEARNED_FLOOR
 
 
-def expected_time(model_id) -> str:
+def expected_time(model_id, quick_epochs=config.QUICK_EPOCHS) -> str:
     """How long training ``model_id`` takes, from the committed full run's measurement.
 
     Reads ``results/<model_id>.json`` (what ``make notebooks`` last measured) whatever
-    the run, since it is a forecast, not a result.
+    the run, since it is a forecast, not a result. ``quick_epochs``: what a quick run of
+    this model trains.
     """
     from helpers import results
 
     record = results.load(model_id, config.ROOT / "results")
     if record is None or not record.get("train_seconds"):
         return f"{model_id}: no measured time yet (results/{model_id}.json is missing)."
-    quick = record["seconds_per_epoch"] * config.QUICK_TRAIN_SAMPLES / 60_000
+    per_epoch = record["seconds_per_epoch"]
+    quick = quick_epochs * per_epoch * config.QUICK_TRAIN_SAMPLES / 60_000
+    epochs = f"{quick_epochs} epoch" + ("s" if quick_epochs != 1 else "")
     return (
         f"Full run: {record['epochs']} epochs, about {record['train_seconds'] / 60:.0f} min "
-        f"on a 2-core CPU ({record['seconds_per_epoch']:.0f} s per epoch, measured in the "
-        f"committed run). Quick run: 1 epoch on {config.QUICK_TRAIN_SAMPLES:,} images, "
-        f"about {max(quick, 1):.0f} s plus a few seconds to start."
+        f"on a 2-core CPU ({per_epoch:.0f} s per epoch, measured in the committed run). "
+        f"Quick run: {epochs} on {config.QUICK_TRAIN_SAMPLES:,} images, about "
+        f"{max(quick, 1):.0f} s plus a few seconds to start."
     )
 
 

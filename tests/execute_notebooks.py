@@ -49,20 +49,18 @@ def main(paths):
     print(f"\n{len(timings)} notebooks in {total:.0f} s ({total / 60:.1f} min)")
     from helpers import config
 
-    everything = len(timings) == len(
-        list((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    )
-    if everything and not config.quick_mode():
-        # A whole run (make notebooks): keep its timings for the README.
+    if not config.quick_mode():
+        # A full run of the series' notebooks: keep each one's time for the README
+        # (a notebook re-run alone updates its own entry).
         from helpers.training import cpu_name
 
-        record = {
-            "machine": cpu_name(),
-            "seconds": {name: round(seconds, 1) for name, seconds in timings},
-        }
-        (ROOT / "results" / "notebook_times.json").write_text(
-            json.dumps(record, indent=2) + "\n"
-        )
+        path = ROOT / "results" / "notebook_times.json"
+        seconds = json.loads(path.read_text())["seconds"] if path.exists() else {}
+        for name, taken in timings:
+            if (ROOT / "notebooks" / name).exists():
+                seconds[name] = round(taken, 1)
+        record = {"machine": cpu_name(), "seconds": dict(sorted(seconds.items()))}
+        path.write_text(json.dumps(record, indent=2) + "\n")
 
 
 if __name__ == "__main__":
