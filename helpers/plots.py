@@ -246,3 +246,29 @@ def heatmaps(images, maps, titles=None, cols=6, size=1.6):
                 ax.set_title(titles[i], fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def accuracy_vs_seconds(curves, goal=0.99, floor=0.96):
+    """Notebook 09's figure: accuracy against training seconds, one panel per run.
+
+    ``curves``: ``{title: (seconds, accuracies)}``, cumulative training seconds at each
+    checkpoint and the accuracy there (fractions). Each panel has its own time axis
+    (the runs differ a hundredfold), a dashed line at ``goal`` and the y axis from
+    ``floor`` (lower points are drawn at the floor, marked by an open circle).
+    """
+    fig, axes = plt.subplots(
+        1, len(curves), figsize=(4 * len(curves), 3.4), sharey=True
+    )
+    for ax, (title, (seconds, accuracies)) in zip(np.atleast_1d(axes), curves.items()):
+        seconds, accuracies = np.asarray(seconds), np.asarray(accuracies)
+        shown = np.maximum(accuracies, floor)
+        ax.plot(seconds, shown * 100, "-", color=sns.color_palette()[0])
+        below = accuracies < floor
+        ax.plot(seconds[~below], shown[~below] * 100, "o", color=sns.color_palette()[0])
+        ax.plot(seconds[below], shown[below] * 100, "o", mfc="none", color="gray")
+        ax.axhline(goal * 100, ls="--", color="gray", lw=1)
+        ax.set(title=title, xlabel="training seconds", xlim=(0, None))
+    np.atleast_1d(axes)[0].set_ylabel("test accuracy %")
+    np.atleast_1d(axes)[0].set_ylim(floor * 100, 100)
+    fig.tight_layout()
+    return fig
