@@ -11,8 +11,8 @@ problem solved here is the CPU's, and TensorFlow lists the fused kernel's gradie
 deterministic on GPUs.
 
 Same weights, same moving averages, same formula: outputs and gradients match Keras'
-layer to float32 rounding (``tests/test_layers.py`` checks). On the 2-core CPU it trains
-T4 about 1.4x and notebook 07's model about 1.3x faster (``benchmarks/train_speed.py``).
+layer to float32 rounding (``tests/test_layers.py`` checks). How much faster a training
+step of T4 and of notebook 07's model runs: ``make bench-kernels``.
 
 Only how each layer *trains* changes, not what it *is*: the layers stay
 ``keras.layers.BatchNormalization``, so a saved ``.keras`` file loads with plain
