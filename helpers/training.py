@@ -128,25 +128,17 @@ def _parse(version):
 def make_dataset(x, y, batch_size, *, shuffle=False, augment=None, seed=config.SEED):
     """A ``tf.data`` pipeline over in-memory arrays: shuffle, batch, augment, prefetch.
 
-    ``shuffle=True`` reshuffles all examples every pass, as ``model.fit`` does. What is
-    shuffled is the examples' *indices*; each batch then gathers its images from ``x`` in
-    one operation. That trains exactly the batches that shuffling the examples themselves
-    with the same seed would (``tests/test_training.py`` checks), at a fraction of the
-    cost: one index per example to shuffle instead of one image, and one gather per batch
-    instead of assembling it image by image (``make bench``: T3a's epoch, ``project``).
+    ``shuffle=True`` reshuffles all examples every pass, as ``model.fit`` does.
     ``augment`` (e.g. ``RandomAffine``) is applied to whole batches in a parallel ``map``.
     Each batch gets its own stateless seed, ``(seed, running batch number)``, so the
     augmentation is reproducible however the ``map`` is scheduled. With ``augment`` the
     dataset repeats forever (every pass reshuffled): give ``fit`` a ``steps_per_epoch``
     (``training.fit`` does).
     """
-    images, labels = tf.constant(x), tf.constant(y)
-    indices = tf.data.Dataset.range(len(x))
+    dataset = tf.data.Dataset.from_tensor_slices((x, y))
     if shuffle:
-        indices = indices.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-    dataset = indices.batch(batch_size).map(
-        lambda batch: (tf.gather(images, batch), tf.gather(labels, batch))
-    )
+        dataset = dataset.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    dataset = dataset.batch(batch_size)
     if augment is not None:
         base_seed = tf.constant(seed, dtype="int64")
         dataset = (

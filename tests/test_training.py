@@ -137,21 +137,6 @@ def test_dataset_reshuffles_every_epoch_and_keeps_every_example():
     assert first.tolist() != second.tolist()
 
 
-def test_dataset_trains_the_batches_of_an_element_shuffle():
-    """Shuffling indices and gathering gives the batches shuffling the images would."""
-    x, y = small_data(1000)
-    ours = training.make_dataset(x, y, batch_size=64, shuffle=True)
-    theirs = (
-        tf.data.Dataset.from_tensor_slices((x, y))
-        .shuffle(len(x), seed=config.SEED, reshuffle_each_iteration=True)
-        .batch(64)
-    )
-    for _ in range(2):  # two epochs: the reshuffles agree too
-        for (x_ours, y_ours), (x_theirs, y_theirs) in zip(ours, theirs, strict=True):
-            assert np.array_equal(x_ours.numpy(), x_theirs.numpy())
-            assert np.array_equal(y_ours.numpy(), y_theirs.numpy())
-
-
 def test_augmentation_is_reproducible_and_varies_per_batch():
     x, y = small_data(128)
     layer = augment.t4_augmentation()
