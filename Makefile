@@ -1,7 +1,8 @@
 # make test       unit tests, the browser test and every notebook under nbval, quick mode (what CI runs)
 # make notebooks  execute every notebook top to bottom in full mode, saving the outputs
 # make browser    the browser test alone: JupyterLab + Debian's chromium through Playwright
-# make bench      benchmarks/train_speed.py: plain model.fit vs the project's training path
+# make bench      benchmarks/train_speed.py: every tutorial model four ways (~30 min)
+# make bench-kernels  benchmarks/kernels.py: convolution GMAC/s, fused batch norm's gain
 # make seeds      train the six tutorial models with 4 more seeds -> results/seeds.json (~1 h)
 # make ensemble   train notebook 07's extra ensemble members (about 15 min each on 2 cores)
 # make lab        JupyterLab on notebooks/
@@ -17,7 +18,7 @@ TEST_ARGS ?=
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONHASHSEED ?= 0
 
-.PHONY: venv test unit browser notebooks tutorials seeds ensemble bench lab clean
+.PHONY: venv test unit browser notebooks tutorials seeds ensemble bench bench-kernels lab clean
 
 venv: $(VENV)/.installed
 
@@ -51,6 +52,9 @@ ensemble: venv
 
 bench: venv
 	$(PY) benchmarks/train_speed.py
+
+bench-kernels: venv
+	$(PY) benchmarks/kernels.py
 
 lab: venv
 	$(VENV)/bin/jupyter lab notebooks/

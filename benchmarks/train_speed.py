@@ -1,33 +1,43 @@
-"""Seconds per epoch for every tutorial model: plain ``model.fit`` vs the project's path.
+"""Seconds per epoch for every tutorial model, four ways, in one run.
 
 Each measurement runs in its own process (so peak memory is that measurement's alone):
-build the model, warm up (tracing, first allocations), then time training on a fixed
-number of examples and scale to one epoch of the tutorial's training set.
+build the model, warm up (tracing, first allocations) with exactly the call the timed run
+makes, then time one epoch of the tutorial's training set.
 
-    python benchmarks/train_speed.py                  # all models, both ways
-    python benchmarks/train_speed.py --models T1 T5 --samples 6400 --repeats 1
+    python benchmarks/train_speed.py                  # all models, all four ways
+    python benchmarks/train_speed.py --models T1 T5 --repeats 1
+    python benchmarks/train_speed.py --markdown       # the README's table from the JSON
 
 The architectures come from the models the notebooks saved (``artifacts/<id>.keras``, a
 full or a quick run's), re-initialised: run notebooks 02-04 first.
 
-"plain" is what the tutorials did: float32, ``model.fit`` on NumPy arrays (T4: Keras 3's
-own ``BatchNormalization`` and its augmentation layer inside the model, the usual Keras 3
-way). "project" is ``helpers.training``: ``setup()`` (deterministic ops, the precision it
-picks for this machine), then ``training.fit``: a ``tf.data`` pipeline (T4: augmentation in
-a parallel ``map``), several steps per execution, and (T4) the fused batch normalization
-of ``helpers.layers``.
+The ways:
 
-"compute" is the floor under the project's way: the same model, precision and optimizer,
-but only the arithmetic of training: a ``tf.function`` loop over batches already in memory
-(forward pass, loss, gradients, ``optimizer.apply``), with no input pipeline, no metrics,
-no callbacks and (T4) no augmentation. ``project / compute`` says how much of an epoch
-is spent outside that arithmetic; a value near 1 means the time left is the arithmetic
-itself (mostly convolution kernels), which only fewer operations or a faster CPU shorten.
+- "plain" is what the tutorials did: float32, ``model.fit`` on NumPy arrays, one step per
+  call (T4: Keras 3's own ``BatchNormalization`` and its augmentation layer inside the
+  model, the usual Keras 3 way).
+- "plain bf16" is plain with one more line, the precision the project picks for this
+  machine (``keras.mixed_precision.set_global_policy("mixed_bfloat16")`` here).
+- "project" is ``helpers.training``: the same precision, a ``tf.data`` pipeline (T4:
+  augmentation in a parallel ``map``), 16 steps per call, and (T4) the fused batch
+  normalization of ``helpers.layers``.
+- "compute" is the floor under the project's way: the same model, precision and
+  optimizer, but only the arithmetic of training: a ``tf.function`` loop over batches
+  already in memory (forward pass, loss, gradients, ``optimizer.apply``), with no input
+  pipeline, no metrics, no callbacks and (T4) no augmentation. ``project / compute`` says
+  how much of an epoch is spent outside that arithmetic.
+
+Equal costs: every way runs with the same op determinism (on by default, as in the
+notebooks; ``--no-deterministic`` turns it off for all), the same seed, and the same
+data. The warm-up makes the same call as the timed run, with the same batch size and
+steps per call, on two calls' worth of batches, so nothing is traced while the clock
+runs; the timed run is one whole epoch (rounded down to whole calls of 16 batches), so
+per-epoch costs count once, as in real training.
 
 Shared 2-core machines are noisy: the same run can take up to 2x longer when a neighbour
-is busy. So the three ways alternate, ``--repeats`` times each, and the table reports the best
-(fastest) run of each, as ``timeit`` does; every run is kept in the JSON. The table goes to
-stdout and ``results/benchmark.json`` (``--out`` to change).
+is busy. So the four ways alternate, ``--repeats`` times each, and the table reports the
+best (fastest) run of each, as ``timeit`` does; every run is kept in the JSON. The table
+goes to stdout and ``results/benchmark.json`` (``--out`` to change).
 """
 
 import argparse
@@ -43,7 +53,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere: find helpers/
 
 # The ways each model is timed (see the module docstring).
-WAYS = ("plain", "project", "compute")
+WAYS = ("plain", "plain_bf16", "project", "compute")
+
+# Batches per call into TensorFlow in the project's way (training.STEPS_PER_EXECUTION);
+# timed and warm-up runs are whole multiples of it.
+CALL = 16
 
 # Training examples per epoch in each tutorial (T5 holds out 10 % for validation) and its
 # batch size.
@@ -57,7 +71,7 @@ TUTORIALS = {
 }
 
 
-def measure(model_id, way, samples, warmup_samples):
+def measure(model_id, way, deterministic=True):
     """Run in a child process: seconds per epoch for one model, one way."""
     import keras
     import numpy as np
@@ -65,22 +79,19 @@ def measure(model_id, way, samples, warmup_samples):
     from helpers import augment, training
     from helpers.layers import fuse_batch_norm
 
-    epoch_examples, batch_size = TUTORIALS[model_id]
     if way not in WAYS:
         raise ValueError(f"unknown way {way!r}; use one of {', '.join(WAYS)}")
-    if way == "plain":
-        keras.utils.set_random_seed(7)
-        keras.mixed_precision.set_global_policy("float32")
-    else:
-        training.setup()  # seed, deterministic ops, the precision this machine runs best
-    if way == "compute":  # whole batches only: round to a multiple of the batch size
-        samples = max(batch_size, samples - samples % batch_size)
-        warmup_samples = max(batch_size, warmup_samples)
+    epoch_examples, batch_size = TUTORIALS[model_id]
+    # Whole calls of CALL batches: the same steps per call in warm-up and timed run.
+    unit = batch_size * CALL
+    samples, warmup_samples = epoch_examples // unit * unit, 2 * unit
+    precision = "float32" if way == "plain" else training.best_precision()
+    training.setup(precision=precision, deterministic=deterministic)
     rng = np.random.default_rng(0)
-    x = rng.random((max(samples, warmup_samples), 28, 28, 1), dtype="float32")
+    x = rng.random((samples, 28, 28, 1), dtype="float32")
     y = np.eye(10, dtype="float32")[rng.integers(0, 10, len(x))]
     model = training.fresh_copy(training.saved_path_any_run(model_id))
-    if way == "plain":
+    if way.startswith("plain"):
         model.steps_per_execution = 1  # Keras' default, as the tutorials ran
         if model_id == "T4":
             # The usual Keras 3 way: Keras' own BatchNormalization, augmentation layer
@@ -113,7 +124,9 @@ def measure(model_id, way, samples, warmup_samples):
                 verbose=0,
             )
 
+    traces = _count_traces(model) if way != "compute" else run.traces
     run(warmup_samples)
+    traced_in_warmup = traces[0]
     start = time.perf_counter()
     run(samples)
     seconds = time.perf_counter() - start
@@ -122,7 +135,28 @@ def measure(model_id, way, samples, warmup_samples):
         "s_per_epoch": seconds * epoch_examples / samples,
         "peak_memory_mb": peak_mb,
         "precision": keras.mixed_precision.global_policy().name,
+        "deterministic": deterministic,
+        "timed_examples": samples,
+        "traced_in_warmup": traced_in_warmup,
+        "traced_while_timed": traces[0] - traced_in_warmup,
     }
+
+
+def _count_traces(model):
+    """Count how often TensorFlow traces ``model``'s training step, in a one-item list.
+
+    A traced function runs its Python body only while tracing, so a counter there counts
+    traces; a trace during the timed run would be timed and scaled up to a whole epoch.
+    """
+    traces = [0]
+    train_step = model.train_step
+
+    def counted(*args, **kwargs):
+        traces[0] += 1
+        return train_step(*args, **kwargs)
+
+    model.train_step = counted
+    return traces
 
 
 def _compute_only(model, x, y, batch_size):
@@ -138,8 +172,11 @@ def _compute_only(model, x, y, batch_size):
     model.optimizer.build(variables)
     loss_fn = keras.losses.CategoricalCrossentropy()  # what compile() was given
 
+    traces = [0]
+
     @tf.function
     def train(steps):
+        traces[0] += 1  # Python runs here only while tracing
         loss = tf.constant(0.0)
         for i in tf.range(steps):
             with tf.GradientTape() as tape:
@@ -147,25 +184,33 @@ def _compute_only(model, x, y, batch_size):
             model.optimizer.apply(tape.gradient(loss, variables), variables)
         return loss
 
-    return lambda n: train(tf.constant(n // batch_size)).numpy()
+    def run(n):
+        return train(tf.constant(n // batch_size)).numpy()
+
+    run.traces = traces
+    return run
 
 
 def markdown(report):
-    """The README's speed table."""
+    """The README's speed table: seconds per epoch each way, then what each step buys."""
     lines = [
         (
-            "| id | plain s/epoch | project s/epoch | speedup | peak memory MB "
-            "| compute only s/epoch | project / compute |"
+            "| id | plain s/epoch | plain bf16 s/epoch | project s/epoch | compute s/epoch "
+            "| bf16 alone | project vs plain bf16 | speedup vs plain | project / compute "
+            "| peak MB plain / bf16 / project / compute |"
         ),
-        "|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for model_id in TUTORIALS:
         if model_id in report:
             r = report[model_id]
+            seconds = " | ".join(str(r[f"{way}_s_per_epoch"]) for way in WAYS)
+            bf16_alone = r["plain_s_per_epoch"] / r["plain_bf16_s_per_epoch"]
+            memory = " / ".join(str(r[f"{way}_peak_memory_mb"]) for way in WAYS)
             lines.append(
-                f"| {model_id} | {r['plain_s_per_epoch']} | {r['project_s_per_epoch']} | "
-                f"{r['speedup']}x | {r['peak_memory_mb']} | {r['compute_s_per_epoch']} | "
-                f"{r['project_over_compute']} |"
+                f"| {model_id} | {seconds} | {bf16_alone:.2f}x "
+                f"| {r['speedup_vs_plain_bf16']}x | {r['speedup']}x "
+                f"| {r['project_over_compute']} | {memory} |"
             )
     return "\n".join(lines)
 
@@ -176,13 +221,13 @@ def main():
         "--models", nargs="+", default=list(TUTORIALS), choices=list(TUTORIALS)
     )
     parser.add_argument(
-        "--samples", type=int, default=12800, help="timed examples per run"
-    )
-    parser.add_argument(
         "--repeats", type=int, default=3, help="runs of each way; the best counts"
     )
     parser.add_argument(
-        "--warmup", type=int, default=1600, help="untimed examples first"
+        "--no-deterministic",
+        dest="deterministic",
+        action="store_false",
+        help="turn op determinism off for every way (default: on for every way)",
     )
     parser.add_argument("--out", default=str(ROOT / "results" / "benchmark.json"))
     parser.add_argument(
@@ -194,14 +239,14 @@ def main():
         "--child", nargs=2, metavar=("ID", "WAY"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
-    if args.samples < 1 or args.warmup < 1 or args.repeats < 1:
-        parser.error("--samples, --warmup and --repeats must be at least 1")
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
 
     if args.markdown:
         print(markdown(json.loads(Path(args.out).read_text())))
         return
     if args.child:
-        print(json.dumps(measure(*args.child, args.samples, args.warmup)))
+        print(json.dumps(measure(*args.child, deterministic=args.deterministic)))
         return
 
     from helpers.training import cpu_name
@@ -218,52 +263,48 @@ def main():
             way: min(results, key=lambda r: r["s_per_epoch"])
             for way, results in runs.items()
         }
+        seconds = {way: best[way]["s_per_epoch"] for way in WAYS}
         rows[model_id] = {
-            "plain_s_per_epoch": round(best["plain"]["s_per_epoch"], 2),
-            "project_s_per_epoch": round(best["project"]["s_per_epoch"], 2),
-            "speedup": round(
-                best["plain"]["s_per_epoch"] / best["project"]["s_per_epoch"], 2
+            **{f"{way}_s_per_epoch": round(seconds[way], 2) for way in WAYS},
+            "speedup": round(seconds["plain"] / seconds["project"], 2),
+            "speedup_vs_plain_bf16": round(
+                seconds["plain_bf16"] / seconds["project"], 2
             ),
-            "compute_s_per_epoch": round(best["compute"]["s_per_epoch"], 2),
-            "project_over_compute": round(
-                best["project"]["s_per_epoch"] / best["compute"]["s_per_epoch"], 2
+            "project_over_compute": round(seconds["project"] / seconds["compute"], 2),
+            **{
+                f"{way}_peak_memory_mb": round(best[way]["peak_memory_mb"])
+                for way in WAYS
+            },
+            "precision": {way: best[way]["precision"] for way in WAYS},
+            "traced_while_timed": max(
+                r["traced_while_timed"] for way in WAYS for r in runs[way]
             ),
-            "peak_memory_mb": round(
-                max(
-                    r["peak_memory_mb"]
-                    for way in ("plain", "project")
-                    for r in runs[way]
-                )
-            ),
-            "plain_peak_memory_mb": round(best["plain"]["peak_memory_mb"]),
-            "project_peak_memory_mb": round(best["project"]["peak_memory_mb"]),
-            "project_precision": best["project"]["precision"],
-            "plain_runs_s_per_epoch": [
-                round(r["s_per_epoch"], 2) for r in runs["plain"]
-            ],
-            "project_runs_s_per_epoch": [
-                round(r["s_per_epoch"], 2) for r in runs["project"]
-            ],
-            "compute_runs_s_per_epoch": [
-                round(r["s_per_epoch"], 2) for r in runs["compute"]
-            ],
+            "timed_examples": best["project"]["timed_examples"],
+            **{
+                f"{way}_runs_s_per_epoch": [
+                    round(r["s_per_epoch"], 2) for r in runs[way]
+                ]
+                for way in WAYS
+            },
         }
         r = rows[model_id]
         print(
-            f"{model_id:4s} plain {r['plain_s_per_epoch']:7.2f} s/epoch  project "
-            f"{r['project_s_per_epoch']:7.2f} s/epoch  x{r['speedup']:.2f}  compute "
-            f"{r['compute_s_per_epoch']:7.2f} s/epoch  "
-            f"peak {r['plain_peak_memory_mb']}/{r['project_peak_memory_mb']} MB",
+            f"{model_id:4s} "
+            + "  ".join(f"{way} {r[f'{way}_s_per_epoch']:6.2f}" for way in WAYS)
+            + f"  s/epoch; speedup x{r['speedup']:.2f} (vs bf16 x"
+            f"{r['speedup_vs_plain_bf16']:.2f}), project/compute "
+            f"{r['project_over_compute']:.2f}",
             flush=True,
         )
 
     report = {
         "machine": cpu_name(),
-        "samples_timed": args.samples,
         "repeats": args.repeats,
+        "deterministic": args.deterministic,
         "note": (
-            "training only (no validation), scaled from the timed examples to one epoch; "
-            "best of the repeats for each way; compute: the training arithmetic alone"
+            "training only (no validation), one epoch of each tutorial's training set "
+            "(rounded down to whole calls of 16 batches, scaled to the full epoch); best "
+            "of the repeats for each way; compute: the training arithmetic alone"
         ),
         **rows,
     }
@@ -274,23 +315,10 @@ def main():
 
 def _child(model_id, way, args, env):
     """One measurement in a fresh Python process; returns its JSON line as a dict."""
-    out = subprocess.run(
-        [
-            sys.executable,
-            __file__,
-            "--child",
-            model_id,
-            way,
-            "--samples",
-            str(args.samples),
-            "--warmup",
-            str(args.warmup),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    command = [sys.executable, __file__, "--child", model_id, way]
+    if not args.deterministic:
+        command.append("--no-deterministic")
+    out = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     if out.returncode != 0:
         sys.exit(f"{model_id} ({way}) failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])

@@ -108,7 +108,7 @@ def test_results_agree_with_the_readme():
     records = sorted(
         p
         for p in (ROOT / "results").glob("*.json")
-        if p.stem not in ("benchmark", "seeds", "notebook_times")
+        if p.stem not in ("benchmark", "kernels", "seeds", "notebook_times")
     )
     for record in records:
         result = json.loads(record.read_text())
@@ -128,17 +128,42 @@ def test_benchmark_record_is_complete():
     if not path.exists():
         pytest.skip("no benchmark run recorded yet (make bench)")
     bench = json.loads(path.read_text())
-    assert "cores" in bench["machine"]
+    assert "cores" in bench["machine"] and bench["deterministic"] is True
+    ways = ("plain", "plain_bf16", "project", "compute")
     for model_id in ("T1", "T2", "T3a", "T3b", "T4", "T5"):
         row = bench[model_id]
+        seconds = {way: row[f"{way}_s_per_epoch"] for way in ways}
         assert row["speedup"] == pytest.approx(
-            row["plain_s_per_epoch"] / row["project_s_per_epoch"], rel=0.02
+            seconds["plain"] / seconds["project"], rel=0.02
+        )
+        assert row["speedup_vs_plain_bf16"] == pytest.approx(
+            seconds["plain_bf16"] / seconds["project"], rel=0.02
         )
         assert row["project_over_compute"] == pytest.approx(
-            row["project_s_per_epoch"] / row["compute_s_per_epoch"], rel=0.02
+            seconds["project"] / seconds["compute"], rel=0.02
         )
-        assert row["peak_memory_mb"] > 0
-        assert f"| {model_id} | {row['plain_s_per_epoch']}" in README
+        assert row["precision"]["plain"] == "float32"
+        assert row["precision"]["plain_bf16"] == row["precision"]["project"]
+        for way in ways:
+            assert row[f"{way}_peak_memory_mb"] > 0
+        # The warm-up made the timed call's traces: nothing was traced on the clock.
+        assert row["traced_while_timed"] == 0, model_id
+        assert (
+            f"| {model_id} | {seconds['plain']} | {seconds['plain_bf16']} |" in README
+        )
+
+
+def test_speedrun_record_holds_five_seeds():
+    path = ROOT / "results" / "speedrun.json"
+    if not path.exists():
+        pytest.skip("notebook 09 has not run in full yet")
+    record = json.loads(path.read_text())
+    assert record["seeds"] == [7, 8, 9, 10, 11]
+    accuracies, seconds = record["seed_test_accuracy"], record["seed_train_seconds"]
+    assert record["test_accuracy"] == pytest.approx(sum(accuracies) / 5, abs=1e-6)
+    assert record["seconds_per_epoch"] == pytest.approx(sum(seconds) / 5, abs=0.01)
+    assert record["epochs"] == 1 and record["batch_size"] == 256
+    assert all(t > 0 for t in record["seed_trace_seconds"])
 
 
 @pytest.mark.skipif(not os.environ.get("MNIST_PATH"), reason="needs MNIST (MNIST_PATH)")
@@ -168,7 +193,7 @@ def test_notebook_05_opened_first_says_which_notebook_to_run(tmp_path, monkeypat
 
 
 TRAINING = ["02", "03", "04", "07"]
-WITH_EXERCISES = ["02", "03", "04", "05", "07"]
+WITH_EXERCISES = ["02", "03", "04", "05", "07", "09"]
 
 
 def notebook(number):
@@ -252,3 +277,32 @@ def test_notebook_08_keeps_the_pad_note_and_both_accuracies():
     )
     table = [text for text in texts if "accuracy %" in text]
     assert table and "naive" in table[0] and "MNIST-style" in table[0]
+
+
+def _readme_block_and_benchmark(script, marker, record):
+    """The README's block under ``marker`` and the benchmark ``script``'s own Markdown."""
+    import importlib.util
+
+    path = ROOT / "results" / record
+    if not path.exists():
+        pytest.skip(f"no {record} recorded yet")
+    spec = importlib.util.spec_from_file_location(script, ROOT / "benchmarks" / script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    start = f"<!-- {marker}: python benchmarks/{script} --markdown -->\n"
+    block = README.split(start, 1)[1].split(f"\n<!-- end of {marker} -->", 1)[0]
+    return block, module.markdown(json.loads(path.read_text()))
+
+
+def test_readme_speed_table_is_the_benchmarks_own():
+    """The README's speed table is what `train_speed.py --markdown` prints, nothing copied."""
+    block, made = _readme_block_and_benchmark(
+        "train_speed.py", "speed table", "benchmark.json"
+    )
+    assert block == made
+
+
+def test_readme_kernel_figures_are_the_benchmarks_own():
+    """The README's GMAC/s and fused-batch-norm lines are `kernels.py --markdown`'s."""
+    block, made = _readme_block_and_benchmark("kernels.py", "kernels", "kernels.json")
+    assert block == made
