@@ -144,6 +144,56 @@ def test_make_seeds_collects_mean_and_spread(monkeypatch, tmp_path):
         seeds.collect([7, 8, 9])
 
 
+def test_make_seeds_for_one_notebook_keeps_only_rows_of_the_same_run(
+    monkeypatch, tmp_path
+):
+    """``--notebooks 04`` re-collects T4; the others keep their committed row only while
+    its seed 7 is the committed run's record."""
+    monkeypatch.setattr(config, "ROOT", tmp_path)
+    all_seeds = [7, 8, 9, 10, 11]
+    for seed in all_seeds:
+        folder = tmp_path / "results" if seed == 7 else seeds.seed_dir(seed) / "results"
+        folder.mkdir(parents=True, exist_ok=True)
+        for model_id in TUTORIAL_IDS if seed == 7 else ("T4",):
+            record = {
+                "id": model_id,
+                "test_accuracy": 0.99,
+                "mode": "full",
+                "seed": seed,
+            }
+            (folder / f"{model_id}.json").write_text(json.dumps(record))
+    committed = {
+        model_id: {
+            "seeds": all_seeds,
+            "test_accuracy": [0.99, 0.98, 0.98, 0.98, 0.98],
+            "mean": 0.982,
+            "std": 0.004472,
+            "min": 0.98,
+            "max": 0.99,
+        }
+        for model_id in TUTORIAL_IDS
+        if model_id != "T4"
+    }
+    (tmp_path / "results" / "seeds.json").write_text(json.dumps(committed))
+    table = seeds.collect(all_seeds, retrained=("T4",))
+    assert list(table) == list(TUTORIAL_IDS)
+    assert table["T1"] == committed["T1"]  # kept
+    assert table["T4"]["test_accuracy"] == [0.99] * 5  # collected anew
+    # A committed row whose seed 7 is not the committed record is refused, not mixed in.
+    record = {"id": "T1", "test_accuracy": 0.97, "mode": "full", "seed": 7}
+    (tmp_path / "results" / "T1.json").write_text(json.dumps(record))
+    with pytest.raises(SystemExit, match="T1"):
+        seeds.collect(all_seeds, retrained=("T4",))
+    # A re-trained model with a seed missing is named, even where an old row would fit.
+    record["test_accuracy"] = 0.99
+    (tmp_path / "results" / "T1.json").write_text(json.dumps(record))
+    committed["T4"] = committed["T1"]
+    (tmp_path / "results" / "seeds.json").write_text(json.dumps(committed))
+    (seeds.seed_dir(9) / "results" / "T4.json").unlink()
+    with pytest.raises(SystemExit, match="T4"):
+        seeds.collect(all_seeds, retrained=("T4",))
+
+
 def test_readme_blocks_are_generated_from_results():
     blocks = results.readme_blocks((ROOT / "README.md").read_text())
     assert set(blocks) == set(results.GENERATED)
