@@ -2,17 +2,19 @@
 
 Keras 3's ``BatchNormalization`` computes a training step from separate operations
 (casts to float32, mean, variance, subtract, scale, cast back). TensorFlow has a single
-kernel that does all of it, ``FusedBatchNormV3``; Keras 2 used it by default
-(``fused=None``), so the tutorials' models trained with it. ``fuse_batch_norm(model)``
-makes the model's ``BatchNormalization`` layers call that kernel for training steps on
-2-D and 4-D inputs on a CPU-only machine, and leaves everything else (inference, masks,
+kernel that does all of it, ``FusedBatchNormV3``. The Keras inside TensorFlow 2
+(``tf.keras``) used it by default (``fused=None``); standalone Keras 2.0, which T4 ran,
+had no fused path (later 2.x releases added one for 4-D inputs), and T4's run had no
+batch normalization at all (notebook 04). ``fuse_batch_norm(model)`` makes the model's
+``BatchNormalization`` layers call that kernel for training steps on 2-D and 4-D inputs
+on a CPU-only machine, and leaves everything else (inference, masks,
 renormalization, synchronized statistics) to Keras. GPUs keep Keras' own path: the speed
 problem solved here is the CPU's, and TensorFlow lists the fused kernel's gradient as not
 deterministic on GPUs.
 
 Same weights, same moving averages, same formula: outputs and gradients match Keras'
 layer to float32 rounding (``tests/test_layers.py`` checks). How much faster a training
-step of T4 and of notebook 07's model runs: ``make bench-kernels``.
+step of T4's blog model and of notebook 07's model runs: ``make bench-kernels``.
 
 Only how each layer *trains* changes, not what it *is*: the layers stay
 ``keras.layers.BatchNormalization``, so a saved ``.keras`` file loads with plain
