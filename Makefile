@@ -6,6 +6,7 @@
 # make seeds      train the six tutorial models with 4 more seeds -> results/seeds.json (~1 h)
 # make ensemble   train notebook 07's extra ensemble members (about 15 min each on 2 cores)
 # make lab        JupyterLab on notebooks/
+# make student    the notebooks without their exercises' solutions -> student/
 # The first target that needs Python creates .venv from requirements.txt.
 
 PYTHON ?= python3
@@ -18,7 +19,7 @@ TEST_ARGS ?=
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONHASHSEED ?= 0
 
-.PHONY: venv test unit browser notebooks tutorials seeds ensemble bench bench-kernels lab clean
+.PHONY: venv test unit browser notebooks tutorials seeds ensemble bench bench-kernels lab student clean
 
 venv: $(VENV)/.installed
 
@@ -58,6 +59,9 @@ bench-kernels: venv
 
 lab: venv
 	$(VENV)/bin/jupyter lab notebooks/
+
+student: venv
+	$(PY) -m tests.student
 
 clean:
 	rm -rf artifacts .pytest_cache
