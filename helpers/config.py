@@ -8,7 +8,18 @@ cell prints stay the same, so the same notebooks serve as tests.
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+
+def _root() -> Path:
+    """The repository checkout this package sits in; else, for a copy installed with
+    ``pip install .`` (a notebook run outside the repository), the working directory,
+    so that ``artifacts/`` and ``results/`` land beside the notebook, not in
+    site-packages."""
+    package_parent = Path(__file__).resolve().parent.parent
+    in_checkout = (package_parent / "notebooks").is_dir()
+    return package_parent if in_checkout else Path.cwd()
+
+
+ROOT = _root()
 
 # T3 fixed NumPy's seed at 7; the whole series uses that one seed. `make seeds` re-runs the
 # tutorial notebooks with others through MNIST_SEED (see helpers/seeds.py).
