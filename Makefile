@@ -7,7 +7,11 @@
 # make ensemble   train notebook 07's extra ensemble members (about 15 min each on 2 cores)
 # make lab        JupyterLab on notebooks/
 # make student    the notebooks without their exercises' solutions -> student/
+# make site       the website of the series from the committed notebooks -> build/site/html/
+# make slides     JupyterLab with RISE: present any notebook as slides (Alt+R)
+# make teach      install requirements-teach.txt (the site and the slides) into .venv
 # The first target that needs Python creates .venv from requirements.txt.
+# `python -m tests.slides` rewrites the notebooks' slide boundaries after new sections.
 
 PYTHON ?= python3
 VENV := .venv
@@ -19,7 +23,7 @@ TEST_ARGS ?=
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONHASHSEED ?= 0
 
-.PHONY: venv test unit browser notebooks tutorials seeds ensemble bench bench-kernels lab student clean
+.PHONY: venv teach test unit browser notebooks tutorials seeds ensemble bench bench-kernels lab student site slides clean
 
 venv: $(VENV)/.installed
 
@@ -27,6 +31,12 @@ $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+teach: $(VENV)/.teach-installed
+
+$(VENV)/.teach-installed: requirements-teach.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-teach.txt
 	touch $@
 
 test: venv
@@ -62,6 +72,12 @@ lab: venv
 
 student: venv
 	$(PY) -m tests.student
+
+site: teach
+	$(PY) -m tests.site
+
+slides: teach
+	$(VENV)/bin/jupyter lab notebooks/
 
 clean:
 	rm -rf artifacts .pytest_cache

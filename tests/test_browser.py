@@ -335,3 +335,32 @@ def test_draw_digits_in_notebook_08(browser, lab, stand_in_model):
         assert f"Prediction: {digit}" in answer.text_content()
     assert red_boxes(page, name) == []
     page.close()
+
+
+def test_notebook_02_as_slides(browser, lab):
+    """RISE (jupyterlab-rise, requirements-teach.txt) shows the title, then Setup."""
+    try:
+        import jupyterlab_rise  # noqa: F401
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("the slides test must run in CI: jupyterlab-rise is missing")
+        pytest.skip(
+            "jupyterlab-rise is not installed (pip install -r requirements-teach.txt)"
+        )
+    url, root, _ = lab
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(f"{url}/rise/notebooks/02_baseline_cnn.ipynb?token={TOKEN}")
+    slide = page.locator(".reveal .slides section.present").last
+    slide.wait_for(timeout=60_000)
+    first = slide.inner_text()
+    assert first.startswith("02 · A baseline CNN")
+    assert "Sources:" in first and "Setup" not in first  # the title slide alone
+    page.keyboard.press("Space")  # the next slide
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.reveal .slides section.present')]"
+        ".pop().innerText.startsWith('Setup')",
+        timeout=10_000,
+    )
+    assert "import importlib.util" in slide.inner_text()  # the Setup section's code
+    page.screenshot(path=str(root / "slides_02.png"))
+    page.close()
