@@ -3,6 +3,7 @@
 # make browser    the browser test alone: JupyterLab + Debian's chromium through Playwright
 # make bench      benchmarks/train_speed.py: every tutorial model four ways (~30 min)
 # make bench-kernels  benchmarks/kernels.py: convolution GMAC/s, fused batch norm's gain
+# make bench-live benchmarks/live_overhead.py: what helpers.live costs per epoch (T1, T3b)
 # make seeds      train the six tutorial models with 4 more seeds -> results/seeds.json (~1 h)
 # make ensemble   train notebook 07's extra ensemble members (about 15 min each on 2 cores)
 # make lab        JupyterLab on notebooks/
@@ -23,7 +24,7 @@ TEST_ARGS ?=
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONHASHSEED ?= 0
 
-.PHONY: venv teach test unit browser notebooks tutorials seeds ensemble bench bench-kernels lab student site slides clean
+.PHONY: venv teach test unit browser notebooks tutorials seeds ensemble bench bench-kernels bench-live lab student site slides clean
 
 venv: $(VENV)/.installed
 
@@ -66,6 +67,9 @@ bench: venv
 
 bench-kernels: venv
 	$(PY) benchmarks/kernels.py
+
+bench-live: venv
+	MNIST_QUICK=0 $(PY) benchmarks/live_overhead.py
 
 lab: venv
 	$(VENV)/bin/jupyter lab notebooks/

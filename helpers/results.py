@@ -320,6 +320,9 @@ def speedrun_markdown(folder=None) -> str:
     return line
 
 
+# Files in results/ that are not one model's record: benchmarks, seeds, timings.
+NOT_MODEL_RECORDS = ("benchmark", "kernels", "live_overhead", "seeds", "notebook_times")
+
 GENERATED = {
     "results table": markdown,
     "seeds table": seeds_markdown,

@@ -4,10 +4,13 @@
 
 Each notebook runs in a fresh kernel from ``notebooks/`` (as JupyterLab's "Restart kernel
 and run all" does), with no cell time limit; the time each took is printed at the end.
-Cell metadata that changes on every run (timestamps) is not stored.
+Cell metadata that changes on every run (timestamps) is not stored, nor the state of
+widgets that no output shows any more (``helpers.live``'s progress bar and curves remove
+themselves when training ends; nbclient would keep their state, figures included).
 """
 
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -16,6 +19,34 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+MODEL_REFERENCE = re.compile(r"IPY_MODEL_([0-9a-f]+)")
+
+
+def keep_shown_widgets(notebook):
+    """Drop the saved state of every widget that no output shows, directly or inside one."""
+    widgets = notebook.metadata.get("widgets", {}).get(WIDGET_STATE)
+    if not widgets:
+        return notebook
+    state = widgets.get("state", {})
+    waiting = [
+        output["data"][WIDGET_VIEW]["model_id"]
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        if WIDGET_VIEW in output.get("data", {})
+    ]
+    shown = set()
+    while waiting:  # a shown widget's children, layouts and styles are shown too
+        model_id = waiting.pop()
+        if model_id in shown or model_id not in state:
+            continue
+        shown.add(model_id)
+        waiting += MODEL_REFERENCE.findall(json.dumps(state[model_id]))
+    widgets["state"] = {key: value for key, value in state.items() if key in shown}
+    if not shown:
+        del notebook.metadata["widgets"]
+    return notebook
 
 
 def execute(path: Path, workdir: Path | None = None) -> float:
@@ -33,7 +64,7 @@ def execute(path: Path, workdir: Path | None = None) -> float:
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start
-    nbformat.write(notebook, path)
+    nbformat.write(keep_shown_widgets(notebook), path)
     return seconds
 
 

@@ -13,6 +13,7 @@ fails in CI (``CI`` set), where ``.ci/run`` installs both.
 
 import itertools
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -363,4 +364,149 @@ def test_notebook_02_as_slides(browser, lab):
     )
     assert "import importlib.util" in slide.inner_text()  # the Setup section's code
     page.screenshot(path=str(root / "slides_02.png"))
+    page.close()
+
+
+LIVE_PROBE = [
+    # Setup, as the notebooks have it.
+    textwrap.dedent(
+        """\
+        import sys
+        sys.path.insert(0, "..")
+        import time
+        import keras
+        from helpers import data, live, training
+        training.setup()
+        (x_train, y_train), _ = data.load_prepared()
+        model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
+                                  keras.layers.Dense(10, activation="softmax")])
+        model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])"""
+    ),
+    # A quick fit, slowed down (a pause per step) so that the test can watch it.
+    textwrap.dedent(
+        """\
+        pause = keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: time.sleep(0.03))
+        monitor = live.TrainingMonitor(validation_label="validation")
+        history = model.fit(x_train[:4096], y_train[:4096], batch_size=64, epochs=3,
+                            validation_split=0.25, callbacks=[pause, monitor], verbose=2)"""
+    ),
+]
+# The live bar's step count (tqdm: "Epoch 2/3: 81% 39/48 [00:01<00:00, 29 step/s]") and
+# how many curve figures it shows.
+LIVE_STATE = """() => {
+    const box = document.querySelector(".live-training");
+    if (!box) return null;
+    const label = [...box.querySelectorAll(".widget-html-content")]
+        .map((e) => e.textContent).join(" ");
+    const match = label.match(/(\\d+)\\/(\\d+)\\s*\\[/);  // "39/48 [00:01<00:00"
+    return {step: match ? Number(match[1]) : null, text: label,
+            curves: box.querySelectorAll("img").length};
+}"""
+
+
+def test_live_training_shows_progress_then_leaves_only_the_epoch_lines(browser, lab):
+    import nbformat
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    url, root, _ = lab
+    name = "live_probe.ipynb"
+    probe = nbformat.v4.new_notebook()
+    probe.cells = [nbformat.v4.new_code_cell(source) for source in LIVE_PROBE]
+    probe.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nbformat.write(probe, root / "notebooks" / name)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{url}/lab/tree/notebooks/{name}?reset&token={TOKEN}")
+    page.wait_for_function(
+        f"() => window.jupyterapp && ({NOTEBOOK_STATE})({name!r})?.status === 'idle'",
+        timeout=120_000,
+    )
+    # Started, not awaited (the command's promise ends with the run).
+    page.evaluate(
+        "() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }"
+    )
+    try:
+        page.wait_for_function(f"({LIVE_STATE})() !== null", timeout=120_000)
+    except PlaywrightTimeout:
+        page.screenshot(path=str(root / "live_probe.png"))
+        pytest.fail(f"no live progress shown: {notebook_state(page, name)['cells']}")
+    seen = []
+    while (state := page.evaluate(LIVE_STATE)) is not None:
+        seen.append(state)
+        time.sleep(0.25)
+    steps = [
+        (s["text"].split(":")[0], s["step"]) for s in seen if s["step"] is not None
+    ]
+    print(f"live bar: {len(seen)} looks, steps seen {sorted(set(steps))[:12]}...")
+    assert len(set(steps)) >= 4, seen[-3:]  # the bar advanced within the epochs
+    assert any("<" in s["text"] for s in seen)  # elapsed<remaining, as tqdm shows them
+    assert max(s["curves"] for s in seen) >= 1  # curves drawn after an epoch
+    page.wait_for_function(
+        f"() => ({NOTEBOOK_STATE})({name!r})?.running === 0", timeout=60_000
+    )
+    outputs = notebook_state(page, name)["cells"][1]["outputs"]
+    assert {o["output_type"] for o in outputs} == {"stream"}, outputs
+    text = "".join(_text(o) for o in outputs if o.get("name") == "stdout")
+    lines = [line for line in text.splitlines() if line]
+    assert [line for line in lines if line.startswith("Epoch")] == [
+        "Epoch 1/3",
+        "Epoch 2/3",
+        "Epoch 3/3",
+    ]
+    assert len(lines) == 6 and all("val_accuracy" in line for line in lines[1::2])
+    page.close()
+
+
+def timed(page, action, condition):
+    """Milliseconds from ``action()`` until the page satisfies ``condition`` (JavaScript)."""
+    start = time.perf_counter()
+    action()
+    page.wait_for_function(condition, timeout=10_000, polling="raf")
+    return (time.perf_counter() - start) * 1000
+
+
+def test_explore_the_training_set_in_notebook_01(browser, lab):
+    name = "01_data_visualization.ipynb"
+    page = run_all(browser, lab, name)
+    assert red_boxes(page, name) == []
+    # What the lesson's cell printed: the farthest example of each digit.
+    printed = next(
+        _text(o)
+        for c in notebook_state(page, name)["cells"]
+        for o in c["outputs"]
+        if "farthest from its mean:" in _text(o)
+    )
+    farthest = {
+        int(d): int(i) for d, i in re.findall(r"(\d): (\d+)", printed.split(":", 1)[1])
+    }
+    browser_box = page.locator(".digit-browser")
+    browser_box.scroll_into_view_if_needed()
+    title = page.locator(".digit-browser-title")
+    assert "a 0, number 1 of" in title.text_content()
+    table = page.locator(".digit-browser .pixel-table")
+    before = table.inner_html()
+
+    def title_has(text):
+        return f"() => document.querySelector('.digit-browser-title').textContent.includes({text!r})"
+
+    def button(label):
+        return browser_box.locator("button", has_text=label).first
+
+    latencies = {
+        "digit 3": timed(page, button("3").click, title_has("a 3, number 1 of")),
+    }
+    assert table.inner_html() != before  # a new image's pixels
+    latencies["farthest first"] = timed(
+        page, button("farthest").click, title_has(f"#{farthest[3]}")
+    )
+    handle = browser_box.locator(".noUi-handle, .slider-container input").first
+    handle.focus()
+    latencies["next example"] = timed(
+        page, lambda: page.keyboard.press("ArrowRight"), title_has("a 3, number 2 of")
+    )
+    assert browser_box.locator(".thumbnails img").count() == 10
+    print(
+        "explorer 01, ms per interaction:", {k: round(v) for k, v in latencies.items()}
+    )
+    assert max(latencies.values()) < 1000, latencies
+    page.screenshot(path=str(lab[1] / "explorer_01.png"))
     page.close()

@@ -108,7 +108,7 @@ def test_results_agree_with_the_readme():
     records = sorted(
         p
         for p in (ROOT / "results").glob("*.json")
-        if p.stem not in ("benchmark", "kernels", "seeds", "notebook_times")
+        if p.stem not in results.NOT_MODEL_RECORDS
     )
     for record in records:
         result = json.loads(record.read_text())
@@ -305,4 +305,12 @@ def test_readme_speed_table_is_the_benchmarks_own():
 def test_readme_kernel_figures_are_the_benchmarks_own():
     """The README's GMAC/s and fused-batch-norm lines are `kernels.py --markdown`'s."""
     block, made = _readme_block_and_benchmark("kernels.py", "kernels", "kernels.json")
+    assert block == made
+
+
+def test_readme_live_overhead_is_the_benchmarks_own():
+    """The README's cost of watching training is what `live_overhead.py --markdown` prints."""
+    block, made = _readme_block_and_benchmark(
+        "live_overhead.py", "live overhead", "live_overhead.json"
+    )
     assert block == made

@@ -31,7 +31,7 @@ def committed_records():
     return {
         path.stem: json.loads(path.read_text())
         for path in sorted((ROOT / "results").glob("*.json"))
-        if path.stem not in ("benchmark", "kernels", "seeds", "notebook_times")
+        if path.stem not in results.NOT_MODEL_RECORDS
     }
 
 

@@ -1,0 +1,51 @@
+"""``helpers.explore``: what notebook 01's explorer draws for each choice.
+
+The browser test clicks the same controls in JupyterLab; here the widgets are driven
+from Python, without a kernel.
+"""
+
+import re
+
+import numpy as np
+
+from helpers import explore
+
+
+def small_set():
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (40, 28, 28), dtype=np.uint8)
+    labels = np.arange(40) % 10
+    stored = {digit: np.flatnonzero(labels == digit) for digit in range(10)}
+    reverse = {digit: found[::-1] for digit, found in stored.items()}
+    return images, labels, {"as stored": stored, "reversed": reverse}
+
+
+def shown_index(browser):
+    return int(re.search(r"Training image #(\d+)", browser.view.value).group(1))
+
+
+def test_pixel_table_shows_every_value_on_its_own_grey():
+    image = np.arange(784).reshape(28, 28) % 256
+    html = explore.pixel_table(image)
+    cells = re.findall(
+        r'<td style="background:rgb\((\d+),\1,\1\);[^"]*">(\d+)</td>', html
+    )
+    assert len(cells) == 784
+    assert all(grey == value for grey, value in cells)
+    assert [int(v) for _, v in cells] == image.ravel().tolist()
+
+
+def test_the_browser_follows_digit_order_and_position():
+    images, labels, orders = small_set()
+    browser = explore.DigitBrowser(images, labels, orders, strip=3)
+    assert shown_index(browser) == 0 and "a 0, number 1 of 4" in browser.view.value
+    browser.digit.value = 3
+    assert shown_index(browser) == 3
+    browser.position.value = 2
+    assert shown_index(browser) == 23 and "number 3 of 4" in browser.view.value
+    assert browser.view.value.count("<img") == 1  # only #33 comes after #23
+    browser.order.value = "reversed"  # a new order starts at its first example again
+    assert browser.position.value == 0 and shown_index(browser) == 33
+    assert browser.position.max == 3
+    assert explore.pixel_table(images[33]) in browser.view.value
+    assert browser.view.value.count("<img") == 3  # the next three: #23, #13, #3
