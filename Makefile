@@ -4,6 +4,7 @@
 # make bench      benchmarks/train_speed.py: every tutorial model four ways (~30 min)
 # make bench-kernels  benchmarks/kernels.py: convolution GMAC/s, fused batch norm's gain
 # make bench-live benchmarks/live_overhead.py: what helpers.live costs per epoch (T1, T3b)
+# make bench-explorers  the explorers' response times in Chromium -> results/explorer_latency.json
 # make seeds      train the six tutorial models with 4 more seeds -> results/seeds.json (~1 h)
 # make ensemble   train notebook 07's extra ensemble members (about 15 min each on 2 cores)
 # make lab        JupyterLab on notebooks/
@@ -24,7 +25,7 @@ TEST_ARGS ?=
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONHASHSEED ?= 0
 
-.PHONY: venv teach test unit browser notebooks tutorials seeds ensemble bench bench-kernels bench-live lab student site slides clean
+.PHONY: venv teach test unit browser notebooks tutorials seeds ensemble bench bench-kernels bench-live bench-explorers lab student site slides clean
 
 venv: $(VENV)/.installed
 
@@ -70,6 +71,11 @@ bench-kernels: venv
 
 bench-live: venv
 	MNIST_QUICK=0 $(PY) benchmarks/live_overhead.py
+
+bench-explorers: venv
+	rm -f results/explorer_latency.json
+	MNIST_QUICK=1 EXPLORER_LATENCY_OUT=$(CURDIR)/results/explorer_latency.json \
+		$(PY) -m pytest tests/test_browser.py -k explore -s -q
 
 lab: venv
 	$(VENV)/bin/jupyter lab notebooks/

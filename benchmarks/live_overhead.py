@@ -1,7 +1,7 @@
 """What watching costs: seconds per epoch with and without ``helpers.live``, in one run.
 
-    python benchmarks/live_overhead.py                 # T1 and T3b, 2 repeats
-    python benchmarks/live_overhead.py --models T3b --repeats 3
+    python benchmarks/live_overhead.py                 # T1 and T3b, 2 fits of 2 epochs each way
+    python benchmarks/live_overhead.py --models T3b --repeats 4
 
 The monitor only works in a Jupyter kernel, so the measurement runs in one, started by
 nbclient as ``make notebooks`` starts it: the kernel does everything JupyterLab would ask
@@ -10,15 +10,19 @@ browser drawing them runs in its own process and is not counted here.
 
 Per model: the architecture from the notebook's saved ``.keras`` (run notebooks 02 and 03
 first; a quick run is enough), fresh weights, the notebooks' input pipeline, precision
-and batch size; one short warm-up fit traces the training step; then one full epoch of
-the 60,000 training images at a time, alternating without and with the monitor,
-``--repeats`` times each. The best epoch of each way counts (shared 2-core machines are
-noisy). Prints a table and writes ``results/live_overhead.json`` (``--out``);
-``--markdown`` prints the README's lines from it.
+and batch size; a short fit traces the training step and one whole untimed epoch warms
+the input pipeline up. Then fits of ``--epochs`` epochs of the 60,000 training images,
+``--repeats`` each way in ABBA order (without, with, with, without, ...), so a machine
+that speeds up or slows down during the run favours neither. An ``EpochTimer`` placed
+after the monitor times each epoch (the monitor's end-of-epoch work included); what a fit
+spends outside its epochs (the monitor's set-up and tidy-up) is reported apart. Medians,
+since shared 2-core machines are noisy. Prints the README's lines and writes
+``results/live_overhead.json`` (``--out``); ``--markdown`` prints the README's lines from it.
 """
 
 import argparse
 import json
+import statistics
 import sys
 from pathlib import Path
 
@@ -33,23 +37,28 @@ sys.path.insert(0, {root!r})
 from helpers import data, live, training
 chosen = training.setup()
 (x_train, y_train), _ = data.load_prepared()
-seconds = {{}}"""
+seconds, per_fit = {{}}, {{}}"""
 
 MODEL = """\
 model = training.fresh_copy(training.saved_path_any_run({model_id!r}))
 batches = training.train_batches(x_train, y_train, batch_size={batch_size})
-_ = model.fit(batches.take(32), epochs=1, verbose=0)  # traces the step: not timed"""
+_ = model.fit(batches.take(32), epochs=1, verbose=0)  # traces the step: not timed
+_ = model.fit(batches, epochs=1, verbose=0)  # one whole epoch, untimed: the pipeline warms up"""
 
-EPOCH = """\
-timer = training.EpochTimer()
-callbacks = [timer] + ([live.TrainingMonitor()] if {watched} else [])
-model.fit(batches, epochs=1, callbacks=callbacks, verbose=2)
-seconds.setdefault({key!r}, []).append(timer.seconds[0])"""
+EPOCHS = """\
+timer = training.EpochTimer()  # last: the monitor's end-of-epoch work is inside its span
+callbacks = ([live.TrainingMonitor()] if {watched} else []) + [timer]
+start = time.perf_counter()
+_ = model.fit(batches, epochs={epochs}, callbacks=callbacks, verbose=2)
+whole = time.perf_counter() - start
+seconds.setdefault({key!r}, []).extend(timer.seconds)
+per_fit.setdefault({key!r}, []).append(whole - sum(timer.seconds))"""
 
-REPORT = "print(json.dumps({'seconds': seconds, 'precision': chosen['precision']}))"
+REPORT = """\
+print(json.dumps({"seconds": seconds, "per_fit": per_fit, "precision": chosen["precision"]}))"""
 
 
-def notebook(models, repeats):
+def notebook(models, repeats, epochs):
     import nbformat
 
     sources = [SETUP.format(root=str(ROOT))]
@@ -57,20 +66,22 @@ def notebook(models, repeats):
         sources.append(
             MODEL.format(model_id=model_id, batch_size=BATCH_SIZES[model_id])
         )
-        for _ in range(repeats):
-            for watched in (False, True):
+        for repeat in range(repeats):
+            # ABBA order: a machine that slows down or speeds up during the run favours
+            # neither way.
+            for watched in (False, True) if repeat % 2 == 0 else (True, False):
                 key = f"{model_id} {'watched' if watched else 'plain'}"
-                sources.append(EPOCH.format(watched=watched, key=key))
+                sources.append(EPOCHS.format(watched=watched, key=key, epochs=epochs))
     sources.append(REPORT)
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
     return nb
 
 
-def run(models, repeats):
+def run(models, repeats, epochs):
     from nbclient import NotebookClient
 
-    nb = notebook(models, repeats)
+    nb = notebook(models, repeats, epochs)
     NotebookClient(
         nb,
         timeout=None,
@@ -93,16 +104,22 @@ def run(models, repeats):
 def markdown(report):
     """The README's lines from a ``live_overhead.json`` report."""
     heading = (
-        f"On {report['machine']} ({report['precision']}), seconds per epoch of 60,000 "
-        f"images, best of {report['repeats']}:"
+        f"On {report['machine']} ({report['precision']}), {report['epochs_measured']} "
+        f"epochs of 60,000 images each way (median seconds per epoch), and what a fit "
+        f"pays once for the monitor's set-up and tidy-up:"
     )
     lines = [heading, ""]
-    for model_id, row in report.items():
-        if isinstance(row, dict) and "ratio" in row:
-            lines.append(
-                f"- {model_id}: {row['plain']:.2f} s without the monitor, "
-                f"{row['watched']:.2f} s with it ({(row['ratio'] - 1) * 100:+.1f} %)"
-            )
+    for model_id, row in report["models"].items():
+        epochs = (
+            report["runs"][f"{model_id} plain"] + report["runs"][f"{model_id} watched"]
+        )
+        lines.append(
+            f"- {model_id}: {row['plain']:.2f} s per epoch without the monitor, "
+            f"{row['watched']:.2f} s with it ({(row['ratio'] - 1) * 100:+.1f} %); "
+            f"once per fit {row['once_per_fit_watched']:.2f} s with it, "
+            f"{row['once_per_fit_plain']:.2f} s without; its single epochs ranged from "
+            f"{min(epochs):.1f} to {max(epochs):.1f} s"
+        )
     return "\n".join(lines)
 
 
@@ -111,7 +128,8 @@ def main():
     parser.add_argument(
         "--models", nargs="+", default=["T1", "T3b"], choices=BATCH_SIZES
     )
-    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=2, help="fits each way (ABBA)")
+    parser.add_argument("--epochs", type=int, default=2, help="epochs per fit")
     parser.add_argument("--out", default=str(ROOT / "results" / "live_overhead.json"))
     parser.add_argument(
         "--markdown", action="store_true", help="print --out for the README"
@@ -122,28 +140,36 @@ def main():
         return
     from helpers.training import cpu_name
 
-    measured = run(args.models, args.repeats)
+    measured = run(args.models, args.repeats, args.epochs)
     rows = {}
-    print(
-        f"{'model':6} {'plain s/epoch':>14} {'watched s/epoch':>16} {'watched/plain':>14}"
-    )
     for model_id in args.models:
-        plain = min(measured["seconds"][f"{model_id} plain"])
-        watched = min(measured["seconds"][f"{model_id} watched"])
+        plain, watched = (
+            statistics.median(measured["seconds"][f"{model_id} {way}"])
+            for way in ("plain", "watched")
+        )
         rows[model_id] = {
             "plain": round(plain, 2),
             "watched": round(watched, 2),
             "ratio": round(watched / plain, 3),
+            **{
+                f"once_per_fit_{way}": round(
+                    statistics.median(measured["per_fit"][f"{model_id} {way}"]), 2
+                )
+                for way in ("plain", "watched")
+            },
         }
-        print(f"{model_id:6} {plain:14.2f} {watched:16.2f} {watched / plain:14.3f}")
     report = {
         "machine": cpu_name(),
         "precision": measured["precision"],
         "repeats": args.repeats,
-        "note": "one epoch of 60,000 images per run, best of the repeats; in a Jupyter "
-        "kernel under nbclient (the browser's drawing not counted)",
+        "epochs_per_fit": args.epochs,
+        "epochs_measured": args.repeats * args.epochs,
+        "note": "per-epoch seconds from an EpochTimer placed after the monitor; once per "
+        "fit: the fit's wall time minus its epochs; in a Jupyter kernel under nbclient "
+        "(the browser's drawing not counted)",
         "runs": measured["seconds"],
-        **rows,
+        "per_fit_runs": measured["per_fit"],
+        "models": rows,
     }
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
     print(markdown(report))

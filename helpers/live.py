@@ -4,9 +4,10 @@
 
 While ``fit`` runs, the cell shows, above Keras' own per-epoch lines:
 
-- tqdm's notebook progress bar for the epoch under way (steps done, elapsed, time left);
-- the learning curves (``plots.learning_curves``: loss and accuracy, training and
-  validation), redrawn after every epoch.
+- tqdm's notebook progress bar for the epoch under way (steps done, elapsed, time left),
+  refreshed twice a second;
+- the learning curves (loss and accuracy, training and validation), redrawn after every
+  epoch.
 
 Both are widgets, which only a running kernel can show. When training ends the monitor
 removes them and writes back what the cell printed while it trained, so the saved
@@ -15,15 +16,22 @@ what GitHub shows. Removing them means clearing the cell's output, so use the mo
 a cell that prints nothing before ``fit``. If training stops early (an error, an
 interrupt), the monitor only empties its own display, so the traceback stays.
 
+It is built to cost the training next to nothing (``make bench-live`` measures it): the
+training thread only notes the step it reached; a background thread moves the bar; the
+curves are a few lines of SVG that the browser draws, not a matplotlib figure.
+
 Outside a Jupyter kernel (a script, pytest) or with ``MNIST_LIVE=0`` it does nothing.
 """
 
 import os
 import sys
+import threading
 
 import keras
 
 LIVE_VARIABLE = "MNIST_LIVE"
+REFRESH_SECONDS = 0.5
+CURVE_COLOURS = {"train": "#1f77b4", "validation": "#ff7f0e"}
 
 
 def _kernel_shell():
@@ -51,6 +59,58 @@ class _Recorder:
         return getattr(self.stream, name)
 
 
+def svg_panel(series, title, width=300, height=170):
+    """One metric per epoch as an SVG line chart: ``series`` maps a label to its values."""
+    values = [v for vs in series.values() for v in vs]
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    epochs = max(len(vs) for vs in series.values())
+    left, right, top, bottom = 44, 8, 22, 22
+
+    def point(i, v):
+        x = left + (width - left - right) * (i / max(epochs - 1, 1))
+        y = top + (height - top - bottom) * (1 - (v - low) / span)
+        return f"{x:.1f},{y:.1f}"
+
+    lines = "".join(
+        f'<polyline fill="none" stroke="{CURVE_COLOURS[name]}" stroke-width="2" '
+        f'points="{" ".join(point(i, v) for i, v in enumerate(vs))}"/>'
+        + "".join(  # a dot per epoch: the first epoch shows before there is a line
+            f'<circle r="3" fill="{CURVE_COLOURS[name]}" '
+            f'cx="{point(i, v).split(",")[0]}" cy="{point(i, v).split(",")[1]}"/>'
+            for i, v in enumerate(vs)
+        )
+        for name, vs in series.items()
+    )
+    axis = f'stroke="#999" x1="{left}" x2="{left}" y1="{top}" y2="{height - bottom}"'
+    return (
+        f'<svg width="{width}" height="{height}" font-size="11" font-family="sans-serif">'
+        f'<text x="{left}" y="14" font-weight="bold">{title}</text>'
+        f'<line {axis}/><text x="2" y="{top + 4}">{high:.4g}</text>'
+        f'<text x="2" y="{height - bottom + 4}">{low:.4g}</text>'
+        f'<text x="{left}" y="{height - 6}">epoch 1</text>'
+        f'<text x="{width - right}" y="{height - 6}" text-anchor="end">{epochs}</text>'
+        f"{lines}</svg>"
+    )
+
+
+def curves_html(logs, validation_label="test"):
+    """Accuracy and loss per epoch, training and validation, as two SVG panels."""
+    panels = []
+    for metric in ("accuracy", "loss"):
+        if metric not in logs:
+            continue
+        series = {"train": logs[metric]}
+        if f"val_{metric}" in logs:
+            series["validation"] = logs[f"val_{metric}"]
+        panels.append(svg_panel(series, metric))
+    legend = " ".join(
+        f'<span style="color:{CURVE_COLOURS[name]}">&#9644; {label}</span>'
+        for name, label in (("train", "train"), ("validation", validation_label))
+    )
+    return f'<div class="live-curves">{"".join(panels)}<div>{legend}</div></div>'
+
+
 class TrainingMonitor(keras.callbacks.Callback):
     """A live progress bar and learning curves in JupyterLab; nothing in the saved cell.
 
@@ -58,7 +118,7 @@ class TrainingMonitor(keras.callbacks.Callback):
     on the test set, "validation" where it held out part of the training set).
     """
 
-    async_safe = True  # Keras may call on_train_batch_end from a worker thread
+    async_safe = True  # on_train_batch_end only notes a number: safe from any thread
 
     def __init__(self, validation_label="test"):
         super().__init__()
@@ -74,9 +134,12 @@ class TrainingMonitor(keras.callbacks.Callback):
         from IPython.display import display
         from tqdm.notebook import tqdm
 
-        self.logs = {}
-        self._bar = tqdm(total=self.params.get("steps"), unit="step", display=False)
-        self._curves = widgets.Output()
+        self.logs, self.steps_done = {}, 0
+        # The bar redraws only when the refresher asks it to (huge mininterval).
+        self._bar = tqdm(
+            total=self.params.get("steps"), unit="step", display=False, mininterval=1e9
+        )
+        self._curves = widgets.HTML()
         self._box = widgets.VBox([self._bar.container, self._curves])
         self._box.add_class("live-training")  # where the browser test finds it
         self._streams = (sys.stdout, sys.stderr)
@@ -84,35 +147,33 @@ class TrainingMonitor(keras.callbacks.Callback):
         self._view = display(self._box, display_id=True)
         # An error or an interrupt skips on_train_end: tidy up when the cell ends.
         self._shell.events.register("post_run_cell", self._finish)
+        self._stop = threading.Event()
+        self._refresher = threading.Thread(target=self._refresh_bar, daemon=True)
+        self._refresher.start()
+
+    def _refresh_bar(self):
+        while not self._stop.wait(REFRESH_SECONDS):
+            self._bar.n = self.steps_done
+            self._bar.refresh()
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.active:
+            self.steps_done = 0
             self._bar.reset(total=self.params.get("steps"))
             self._bar.set_description(f"Epoch {epoch + 1}/{self.params['epochs']}")
 
     def on_train_batch_end(self, batch, logs=None):
-        if (
-            self.active
-        ):  # with steps_per_execution, Keras reports every block's last step
-            self._bar.update(max(batch + 1 - self._bar.n, 0))
+        # With steps_per_execution, Keras reports the last step of every block.
+        self.steps_done = batch + 1
 
     def on_epoch_end(self, epoch, logs=None):
         if not self.active:
             return
-        import matplotlib.pyplot as plt
-        from IPython.display import clear_output, display
-
-        from helpers import plots
-
+        self._bar.n = self.params.get("steps") or self.steps_done
         self._bar.refresh()
         for name, value in (logs or {}).items():
             self.logs.setdefault(name, []).append(float(value))
-        metrics = [name for name in ("accuracy", "loss") if name in self.logs]
-        with self._curves:
-            clear_output(wait=True)
-            fig = plots.learning_curves(self.logs, metrics, self.validation_label)
-            display(fig)
-            plt.close(fig)
+        self._curves.value = curves_html(self.logs, self.validation_label)
 
     def on_train_end(self, logs=None):
         self._finish()
@@ -128,6 +189,8 @@ class TrainingMonitor(keras.callbacks.Callback):
         from IPython.display import clear_output
 
         self.active = False
+        self._stop.set()
+        self._refresher.join()
         self._shell.events.unregister("post_run_cell", self._finish)
         self._bar.close()
         for widget in (self._curves, self._box):

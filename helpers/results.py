@@ -321,7 +321,32 @@ def speedrun_markdown(folder=None) -> str:
 
 
 # Files in results/ that are not one model's record: benchmarks, seeds, timings.
-NOT_MODEL_RECORDS = ("benchmark", "kernels", "live_overhead", "seeds", "notebook_times")
+NOT_MODEL_RECORDS = (
+    "benchmark",
+    "explorer_latency",
+    "kernels",
+    "live_overhead",
+    "notebook_times",
+    "seeds",
+)
+
+
+def explorer_markdown(folder=None) -> str:
+    """How fast the explorers answered in the browser test (``explorer_latency.json``)."""
+    path = (folder or config.ROOT / "results") / "explorer_latency.json"
+    if not path.exists():
+        return "No measurement yet: `make bench-explorers` writes it."
+    record = json.loads(path.read_text())
+    each = "; ".join(
+        f"{explorer}: "
+        + ", ".join(f"{action} {ms:.0f} ms" for action, ms in actions.items())
+        for explorer, actions in record["ms"].items()
+    )
+    return (
+        f"From a control's change to the page showing the answer, in headless Chromium "
+        f"on {record['machine']} (`make bench-explorers`, one measurement each): {each}."
+    )
+
 
 GENERATED = {
     "results table": markdown,
@@ -329,6 +354,7 @@ GENERATED = {
     "recipe": recipe_markdown,
     "speedrun": speedrun_markdown,
     "end-to-end times": times_markdown,
+    "explorer latency": explorer_markdown,
 }
 
 

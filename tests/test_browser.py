@@ -400,7 +400,7 @@ LIVE_STATE = """() => {
         .map((e) => e.textContent).join(" ");
     const match = label.match(/(\\d+)\\/(\\d+)\\s*\\[/);  // "39/48 [00:01<00:00"
     return {step: match ? Number(match[1]) : null, text: label,
-            curves: box.querySelectorAll("img").length};
+            curves: box.querySelectorAll(".live-curves svg").length};
 }"""
 
 
@@ -432,6 +432,8 @@ def test_live_training_shows_progress_then_leaves_only_the_epoch_lines(browser, 
     seen = []
     while (state := page.evaluate(LIVE_STATE)) is not None:
         seen.append(state)
+        if len(seen) == 12:  # to look at by hand: the bar and the curves mid-run
+            page.screenshot(path=str(root / "live_probe_running.png"))
         time.sleep(0.25)
     steps = [
         (s["text"].split(":")[0], s["step"]) for s in seen if s["step"] is not None
@@ -454,6 +456,25 @@ def test_live_training_shows_progress_then_leaves_only_the_epoch_lines(browser, 
     ]
     assert len(lines) == 6 and all("val_accuracy" in line for line in lines[1::2])
     page.close()
+
+
+def record_latencies(explorer, latencies):
+    """Print the latencies; with EXPLORER_LATENCY_OUT set, keep them in that JSON file
+    (``make bench-explorers`` writes results/explorer_latency.json for the README)."""
+    print(
+        f"{explorer}, ms per interaction:", {k: round(v) for k, v in latencies.items()}
+    )
+    out = os.environ.get("EXPLORER_LATENCY_OUT")
+    if out:
+        import json
+
+        from helpers.training import cpu_name
+
+        path = Path(out)
+        record = json.loads(path.read_text()) if path.exists() else {"ms": {}}
+        record["machine"] = cpu_name()
+        record["ms"][explorer] = {k: round(v, 1) for k, v in latencies.items()}
+        path.write_text(json.dumps(record, indent=2) + "\n")
 
 
 def timed(page, action, condition):
@@ -504,9 +525,7 @@ def test_explore_the_training_set_in_notebook_01(browser, lab):
         page, lambda: page.keyboard.press("ArrowRight"), title_has("a 3, number 2 of")
     )
     assert browser_box.locator(".thumbnails img").count() == 10
-    print(
-        "explorer 01, ms per interaction:", {k: round(v) for k, v in latencies.items()}
-    )
+    record_latencies("notebook 01", latencies)
     assert max(latencies.values()) < 1000, latencies
     page.screenshot(path=str(lab[1] / "explorer_01.png"))
     page.close()

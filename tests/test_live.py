@@ -96,3 +96,14 @@ def test_a_fit_that_stops_early_keeps_its_traceback(executed):
     views = [o for o in outputs if o.output_type == "display_data"]
     assert [v.data for v in views] == [{"text/plain": ""}]
     assert "Epoch 1/3" in "".join(o.get("text", "") for o in outputs)
+
+
+def test_the_curves_are_svg_with_a_dot_per_epoch_and_series():
+    logs = {"accuracy": [0.9, 0.95, 0.97], "val_accuracy": [0.96, 0.97, 0.98]}
+    logs |= {"loss": [0.3, 0.2, 0.1], "val_loss": [0.2, 0.1, 0.05]}
+    html = live.curves_html(logs, "validation")
+    assert html.count("<svg") == 2 and html.count("<polyline") == 4
+    assert html.count("<circle") == 12  # 2 panels x 2 series x 3 epochs
+    assert ">0.98<" in html and ">0.05<" in html  # each panel's range is labelled
+    assert "validation" in html
+    assert live.curves_html({"loss": [1.0]}).count("<circle") == 1  # no validation
