@@ -25,8 +25,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.chromium import CHROMIUM, launch
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 TOKEN = "mnist-browser-test"
 # The digits each stroke list draws, in canvas pixels of the 280 x 280 pad. Mouse
 # strokes, not images: the page turns them into a PNG, as it would a learner's drawing.
@@ -159,18 +160,7 @@ def browser(lab):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+        chromium = launch(playwright)
         yield chromium
         chromium.close()
 

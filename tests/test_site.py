@@ -23,10 +23,10 @@ from pathlib import Path
 import pytest
 
 from tests import site, slides
+from tests.chromium import CHROMIUM, launch
 
 ROOT = site.ROOT
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 def load(path):
@@ -151,10 +151,7 @@ def page(served_site):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        chromium = launch(playwright)
         page = chromium.new_page(viewport={"width": 1280, "height": 900})
         # The site must work offline: any request that leaves 127.0.0.1 fails the test.
         outside = []
