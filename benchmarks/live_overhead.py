@@ -37,7 +37,37 @@ sys.path.insert(0, {root!r})
 from helpers import data, live, training
 chosen = training.setup()
 (x_train, y_train), _ = data.load_prepared()
-seconds, per_fit = {{}}, {{}}"""
+import os, threading
+seconds, per_fit, direct, iopub_cpu = {{}}, {{}}, {{}}, {{}}
+
+
+def thread_cpu(name):
+    # CPU seconds so far of this process's thread called name (Linux /proc): the kernel's
+    # "IOPub" thread sends every message to the browser.
+    for thread in threading.enumerate():
+        if thread.name == name and thread.native_id:
+            with open(f"/proc/self/task/{{thread.native_id}}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return float("nan")
+
+
+def costed(monitor):
+    # What the monitor itself spends: wall time inside its callbacks (on the training
+    # thread) and the CPU time of its refresher thread.
+    spent = {{"callbacks": 0.0, "refresher_cpu": 0.0}}
+    for name in ("on_epoch_begin", "on_train_batch_end", "on_epoch_end"):
+        def timed(*args, _method=getattr(monitor, name), **kwargs):
+            start = time.perf_counter()
+            _method(*args, **kwargs)
+            spent["callbacks"] += time.perf_counter() - start
+        setattr(monitor, name, timed)
+    refresh = monitor._refresh_bar
+    def refresher():
+        refresh()
+        spent["refresher_cpu"] += time.thread_time()  # this thread's CPU seconds
+    monitor._refresh_bar = refresher
+    return spent"""
 
 MODEL = """\
 model = training.fresh_copy(training.saved_path_any_run({model_id!r}))
@@ -47,15 +77,24 @@ _ = model.fit(batches, epochs=1, verbose=0)  # one whole epoch, untimed: the pip
 
 EPOCHS = """\
 timer = training.EpochTimer()  # last: the monitor's end-of-epoch work is inside its span
-callbacks = ([live.TrainingMonitor()] if {watched} else []) + [timer]
-start = time.perf_counter()
+monitor = live.TrainingMonitor()
+spent = costed(monitor)
+callbacks = ([monitor] if {watched} else []) + [timer]
+start, sent = time.perf_counter(), thread_cpu("IOPub")
 _ = model.fit(batches, epochs={epochs}, callbacks=callbacks, verbose=2)
 whole = time.perf_counter() - start
+iopub_cpu.setdefault({key!r}, []).append((thread_cpu("IOPub") - sent) / {epochs})
 seconds.setdefault({key!r}, []).extend(timer.seconds)
-per_fit.setdefault({key!r}, []).append(whole - sum(timer.seconds))"""
+per_fit.setdefault({key!r}, []).append(whole - sum(timer.seconds))
+if {watched}:
+    direct.setdefault({key!r}, []).append(
+        (spent["callbacks"] + spent["refresher_cpu"]) / {epochs}
+    )"""
 
 REPORT = """\
-print(json.dumps({"seconds": seconds, "per_fit": per_fit, "precision": chosen["precision"]}))"""
+print(json.dumps({"seconds": seconds, "per_fit": per_fit, "direct": direct,
+                  "iopub_cpu": iopub_cpu,
+                  "precision": chosen["precision"]}))"""
 
 
 def notebook(models, repeats, epochs):
@@ -118,7 +157,11 @@ def markdown(report):
             f"{row['watched']:.2f} s with it ({(row['ratio'] - 1) * 100:+.1f} %); "
             f"once per fit {row['once_per_fit_watched']:.2f} s with it, "
             f"{row['once_per_fit_plain']:.2f} s without; its single epochs ranged from "
-            f"{min(epochs):.1f} to {max(epochs):.1f} s"
+            f"{min(epochs):.1f} to {max(epochs):.1f} s. The monitor's own work "
+            f"(its callbacks on the training thread, its refresher thread's CPU time and "
+            f"the kernel's CPU time to send its messages) "
+            f"came to {row['direct_s_per_epoch'] * 1000:.0f} ms per epoch, "
+            f"{row['direct_share'] * 100:.2f} % of an epoch"
         )
     return "\n".join(lines)
 
@@ -147,10 +190,22 @@ def main():
             statistics.median(measured["seconds"][f"{model_id} {way}"])
             for way in ("plain", "watched")
         )
+        # The monitor's messages: the IOPub thread's CPU time with it minus without.
+        messages = max(
+            0.0,
+            statistics.median(measured["iopub_cpu"][f"{model_id} watched"])
+            - statistics.median(measured["iopub_cpu"][f"{model_id} plain"]),
+        )
+        direct = statistics.median(measured["direct"][f"{model_id} watched"]) + messages
         rows[model_id] = {
             "plain": round(plain, 2),
             "watched": round(watched, 2),
             "ratio": round(watched / plain, 3),
+            # What the monitor itself spent per epoch (its callbacks' wall time and its
+            # thread's CPU time): an upper bound on what it can take from training,
+            # free of the machine's noise.
+            "direct_s_per_epoch": round(direct, 4),
+            "direct_share": round(direct / plain, 5),
             **{
                 f"once_per_fit_{way}": round(
                     statistics.median(measured["per_fit"][f"{model_id} {way}"]), 2
@@ -165,8 +220,10 @@ def main():
         "epochs_per_fit": args.epochs,
         "epochs_measured": args.repeats * args.epochs,
         "note": "per-epoch seconds from an EpochTimer placed after the monitor; once per "
-        "fit: the fit's wall time minus its epochs; in a Jupyter kernel under nbclient "
-        "(the browser's drawing not counted)",
+        "fit: the fit's wall time minus its epochs; direct: the monitor's callbacks' wall "
+        "time plus its refresher thread's CPU time plus the IOPub thread's extra CPU time, per "
+        "epoch; in a Jupyter kernel under "
+        "nbclient (the browser's drawing not counted)",
         "runs": measured["seconds"],
         "per_fit_runs": measured["per_fit"],
         "models": rows,

@@ -2,11 +2,15 @@
 
 ``setup()`` fixes the seed, turns on deterministic ops and picks the number format the
 machine runs fastest (bfloat16 where the CPU or GPU supports it natively).
-``train_batches()`` and ``eval_batches()`` feed ``model.fit`` exactly what
-``model.fit(x, y, batch_size=..., shuffle=True)`` would train on (same images, batch size
-and reshuffling every epoch) through a ``tf.data`` pipeline, which is faster on CPU (see
-``benchmarks/train_speed.py`` for the numbers). The notebooks call ``model.fit``
-themselves; ``fit()`` here is the same recipe for scripts (``make ensemble``, benchmarks).
+``train_batches()`` and ``eval_batches()`` feed ``model.fit`` what the tutorials'
+``model.fit(x, y, batch_size=..., shuffle=True)`` trained on: the same images and batch
+size, in a fresh order every epoch. They are needed because that line no longer does so
+here: with a fixed seed (``keras.utils.set_random_seed``, which ``setup()`` calls),
+Keras 3's ``fit`` on arrays draws its permutation inside a ``tf.data`` function that
+restarts every epoch, so every epoch repeats the first one's order
+(``tests/test_training.py`` shows it; TensorFlow issue 35682 describes the mechanism).
+The notebooks call ``model.fit`` themselves; ``fit()`` here is the same recipe for
+scripts (``make ensemble``, benchmarks).
 """
 
 import os
@@ -128,7 +132,8 @@ def _parse(version):
 def make_dataset(x, y, batch_size, *, shuffle=False, augment=None, seed=config.SEED):
     """A ``tf.data`` pipeline over in-memory arrays: shuffle, batch, augment, prefetch.
 
-    ``shuffle=True`` reshuffles all examples every pass, as ``model.fit`` does.
+    ``shuffle=True`` draws a fresh permutation of all examples every pass (``model.fit``
+    on arrays does not, with a fixed seed: see the module docstring).
     ``augment`` (e.g. ``RandomAffine``) is applied to whole batches in a parallel ``map``.
     Each batch gets its own stateless seed, ``(seed, running batch number)``, so the
     augmentation is reproducible however the ``map`` is scheduled. With ``augment`` the

@@ -137,6 +137,71 @@ def test_dataset_reshuffles_every_epoch_and_keeps_every_example():
     assert first.tolist() != second.tolist()
 
 
+class OrderSpy(keras.Model):
+    """Trains nothing; records the order in which ``fit`` hands it the examples (each
+    example's input is its own index)."""
+
+    def __init__(self, n):
+        inputs = keras.Input((1,))
+        super().__init__(inputs, layers.Dense(1)(inputs))
+        self.seen = tf.Variable(tf.zeros(n, "int64"))
+        self.position = tf.Variable(0, dtype="int64")
+
+    def train_step(self, data):
+        batch = tf.cast(tf.reshape(data[0], [-1]), "int64")
+        size = tf.size(batch, out_type="int64")
+        self.seen.scatter_nd_update(
+            tf.range(self.position, self.position + size)[:, None]
+            % tf.size(self.seen, out_type="int64"),
+            batch,
+        )
+        self.position.assign_add(size)
+        return {"examples": tf.cast(self.position, "float32")}
+
+
+def epoch_orders(n, epochs, fit):
+    """The order of the ``n`` examples in each of ``epochs`` epochs of ``fit(spy, x, y)``,
+    seeded as the notebooks seed (``keras.utils.set_random_seed``)."""
+    keras.utils.set_random_seed(config.SEED)
+    x = np.arange(n, dtype="float32")[:, None]
+    spy = OrderSpy(n)
+    spy.compile(loss="mse", steps_per_execution=2)
+    orders = []
+    record = keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda *_: orders.append(spy.seen.numpy().tolist())
+    )
+    fit(spy, x, np.zeros_like(x), callbacks=[record])
+    return orders
+
+
+def test_train_batches_give_fit_a_fresh_order_every_epoch():
+    def fit(model, x, y, callbacks):
+        data = training.make_dataset(x, y, batch_size=4, shuffle=True)
+        model.fit(data, epochs=3, shuffle=False, callbacks=callbacks, verbose=0)
+
+    orders = epoch_orders(12, 3, fit)
+    assert all(sorted(order) == list(range(12)) for order in orders)
+    assert len({tuple(order) for order in orders}) == 3, orders
+
+
+def test_keras_fit_on_arrays_repeats_its_order_when_seeded():
+    """Why the notebooks do not use the tutorials' ``model.fit(x, y, batch_size)``.
+
+    If this fails, Keras reshuffles arrays every epoch again under a fixed seed: the
+    notebooks could then use the tutorials' own line (see ``helpers/training.py``).
+    """
+
+    def fit(model, x, y, callbacks):
+        model.fit(
+            x, y, batch_size=4, epochs=3, shuffle=True, callbacks=callbacks, verbose=0
+        )
+
+    orders = epoch_orders(12, 3, fit)
+    assert sorted(orders[0]) == list(range(12))
+    assert orders[0] != list(range(12))  # it does shuffle, once
+    assert orders[0] == orders[1] == orders[2]
+
+
 def test_augmentation_is_reproducible_and_varies_per_batch():
     x, y = small_data(128)
     layer = augment.t4_augmentation()
