@@ -160,8 +160,9 @@ class OrderSpy(keras.Model):
 
 
 def epoch_orders(n, epochs, fit):
-    """The order of the ``n`` examples in each of ``epochs`` epochs of ``fit(spy, x, y)``,
-    seeded as the notebooks seed (``keras.utils.set_random_seed``)."""
+    """The order of the ``n`` examples in each of ``epochs`` epochs of
+    ``fit(spy, x, y, epochs, callbacks)``, seeded as the notebooks seed
+    (``keras.utils.set_random_seed``)."""
     keras.utils.set_random_seed(config.SEED)
     x = np.arange(n, dtype="float32")[:, None]
     spy = OrderSpy(n)
@@ -170,14 +171,14 @@ def epoch_orders(n, epochs, fit):
     record = keras.callbacks.LambdaCallback(
         on_epoch_end=lambda *_: orders.append(spy.seen.numpy().tolist())
     )
-    fit(spy, x, np.zeros_like(x), callbacks=[record])
+    fit(spy, x, np.zeros_like(x), epochs, [record])
     return orders
 
 
 def test_train_batches_give_fit_a_fresh_order_every_epoch():
-    def fit(model, x, y, callbacks):
+    def fit(model, x, y, epochs, callbacks):
         data = training.make_dataset(x, y, batch_size=4, shuffle=True)
-        model.fit(data, epochs=3, shuffle=False, callbacks=callbacks, verbose=0)
+        model.fit(data, epochs=epochs, shuffle=False, callbacks=callbacks, verbose=0)
 
     orders = epoch_orders(12, 3, fit)
     assert all(sorted(order) == list(range(12)) for order in orders)
@@ -191,9 +192,15 @@ def test_keras_fit_on_arrays_repeats_its_order_when_seeded():
     notebooks could then use the tutorials' own line (see ``helpers/training.py``).
     """
 
-    def fit(model, x, y, callbacks):
+    def fit(model, x, y, epochs, callbacks):
         model.fit(
-            x, y, batch_size=4, epochs=3, shuffle=True, callbacks=callbacks, verbose=0
+            x,
+            y,
+            batch_size=4,
+            epochs=epochs,
+            shuffle=True,
+            callbacks=callbacks,
+            verbose=0,
         )
 
     orders = epoch_orders(12, 3, fit)
