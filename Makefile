@@ -1,12 +1,17 @@
 # make test       unit tests, the browser test and every notebook under nbval, quick mode (what CI runs)
 # make notebooks  execute every notebook top to bottom in full mode, saving the outputs
 # make browser    the browser test alone: JupyterLab + Debian's chromium through Playwright
-# make bench      benchmarks/train_speed.py: every tutorial model four ways (~30 min)
+# make bench      benchmarks/train_speed.py: every tutorial model four ways (over an hour)
+# make bench-probe  benchmarks/train_speed.py --probe: where the small models' epoch goes
+#                 (input layouts, steps per call, metrics) -> results/input_paths.json
+# make bench-input  benchmarks/input_pipeline.py: what feeding 60,000 images costs, no model
 # make bench-kernels  benchmarks/kernels.py: convolution GMAC/s, fused batch norm's gain
 # make bench-live benchmarks/live_overhead.py: what helpers.live costs per epoch (T1, T3b)
 # make bench-explorers  the explorers' response times in Chromium -> results/explorer_latency.json
+# make full-run   the whole committed record in order: notebooks, seeds, 04 and 06 again
+#                 (they print the seed table), slide boundaries, the README's tables
 # make seeds      train the six tutorial models with 4 more seeds -> results/seeds.json (~1 h)
-# make ensemble   train notebook 07's extra ensemble members (about 15 min each on 2 cores)
+# make ensemble   train notebook 07's extra ensemble members (each as long as 07's own; resumes)
 # make lab        JupyterLab on notebooks/
 # make student    the notebooks without their exercises' solutions -> student/
 # make site       the website of the series from the committed notebooks -> build/site/html/
@@ -25,7 +30,7 @@ TEST_ARGS ?=
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONHASHSEED ?= 0
 
-.PHONY: venv teach test unit browser notebooks tutorials seeds ensemble bench bench-kernels bench-live bench-explorers lab student site slides clean
+.PHONY: venv teach test unit browser notebooks full-run tutorials seeds ensemble bench bench-probe bench-input bench-kernels bench-live bench-explorers lab student site slides clean
 
 venv: $(VENV)/.installed
 
@@ -57,6 +62,15 @@ notebooks: venv
 tutorials: venv
 	MNIST_QUICK=0 $(PY) -m tests.execute_notebooks $(TUTORIALS)
 
+# 04 and 06 print results/seeds.json, which `make seeds` writes after the seed-7 run
+# they belong to: they run again (the same numbers: fixed seed, deterministic ops).
+full-run: venv
+	MNIST_QUICK=0 $(PY) -m tests.execute_notebooks $(NOTEBOOKS)
+	MNIST_QUICK=0 $(PY) -m tests.seeds
+	MNIST_QUICK=0 $(PY) -m tests.execute_notebooks notebooks/04_*.ipynb notebooks/06_*.ipynb
+	$(PY) -m tests.slides
+	$(PY) -m helpers.results --readme
+
 seeds: venv
 	MNIST_QUICK=0 $(PY) -m tests.seeds
 
@@ -65,6 +79,12 @@ ensemble: venv
 
 bench: venv
 	$(PY) benchmarks/train_speed.py
+
+bench-probe: venv
+	$(PY) benchmarks/train_speed.py --probe --models T2 T3a T3b T5 --repeats 2
+
+bench-input: venv
+	$(PY) benchmarks/input_pipeline.py
 
 bench-kernels: venv
 	$(PY) benchmarks/kernels.py

@@ -6,7 +6,7 @@
    costs about three times its forward pass (forward, gradient for the input, gradient
    for the kernel; the first layer needs no input gradient, so two).
 2. Fused batch normalization (``helpers.layers.fuse_batch_norm``) against Keras' own
-   layer: seconds per training step of T4's model and notebook 07's, same precision,
+   layer: seconds per training step of T4's blog model and notebook 07's, same precision,
    same batches, in one process, alternating.
 
 Each figure is the best of several timed loops after a warm-up, as ``timeit`` does. The
@@ -155,7 +155,7 @@ def main():
         report["convolutions"].append({"name": name, **rates})
     training.setup()
     report["precision"] = training.best_precision()
-    for model_id, batch in (("T4", 64), ("ours_seed7", 128)):
+    for model_id, batch in (("T4blog", 64), ("ours_seed7", 128)):
         try:
             step = fused_gain(model_id, batch)
         except FileNotFoundError as error:
@@ -165,7 +165,7 @@ def main():
             {
                 "model": "notebook 07's model"
                 if model_id.startswith("ours")
-                else model_id,
+                else "T4's blog model",
                 "batch": batch,
                 "keras_ms": step["keras"] * 1000,
                 "fused_ms": step["fused"] * 1000,

@@ -6,6 +6,7 @@ makes, then time one epoch of the tutorial's training set.
 
     python benchmarks/train_speed.py                  # all models, all four ways
     python benchmarks/train_speed.py --models T1 T5 --repeats 1
+    python benchmarks/train_speed.py --models T4 T4blog --merge  # keep the other rows
     python benchmarks/train_speed.py --markdown       # the README's table from the JSON
 
 The architectures come from the models the notebooks saved (``artifacts/<id>.keras``, a
@@ -14,17 +15,17 @@ full or a quick run's), re-initialised: run notebooks 02-04 first.
 The ways:
 
 - "plain" is what the tutorials did: float32, ``model.fit`` on NumPy arrays, one step per
-  call (T4: Keras 3's own ``BatchNormalization`` and its augmentation layer inside the
-  model, the usual Keras 3 way).
+  call (T4 and T4blog: T4's augmentation layer inside the model, and for T4blog Keras 3's
+  own ``BatchNormalization``, the usual Keras 3 way).
 - "plain bf16" is plain with one more line, the precision the project picks for this
   machine (``keras.mixed_precision.set_global_policy("mixed_bfloat16")`` here).
-- "project" is ``helpers.training``: the same precision, a ``tf.data`` pipeline (T4:
-  augmentation in a parallel ``map``), 16 steps per call, and (T4) the fused batch
-  normalization of ``helpers.layers``.
+- "project" is ``helpers.training``: the same precision, a ``tf.data`` pipeline (T4 and
+  T4blog: augmentation in a parallel ``map``), 16 steps per call, and (T4blog) the fused
+  batch normalization of ``helpers.layers``.
 - "compute" is the floor under the project's way: the same model, precision and
   optimizer, but only the arithmetic of training: a ``tf.function`` loop over batches
   already in memory (forward pass, loss, gradients, ``optimizer.apply``), with no input
-  pipeline, no metrics, no callbacks and (T4) no augmentation. ``project / compute`` says
+  pipeline, no metrics, no callbacks and no augmentation. ``project / compute`` says
   how much of an epoch is spent outside that arithmetic.
 
 Equal costs: every way runs with the same op determinism (on by default, as in the
@@ -52,8 +53,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere: find helpers/
 
+DEFAULT_OUT = str(ROOT / "results" / "benchmark.json")
+PROBE_OUT = str(ROOT / "results" / "input_paths.json")
+
 # The ways each model is timed (see the module docstring).
 WAYS = ("plain", "plain_bf16", "project", "compute")
+
+# Where the project's time goes (``--probe``): the project's precision and model, fed
+# and called in other ways. "pipeline": ``training.fit`` (the ``tf.data`` element
+# pipeline, 16 steps per call); "arrays": ``model.fit`` on the arrays with
+# ``batch_size`` and ``shuffle=True`` (Keras' own array adapter), 16 steps per call;
+# "arrays_1": the same, one step per call; "arrays_epoch": the same, a whole epoch per
+# call; "arrays_no_metrics": "arrays" compiled without the accuracy metric.
+# "arrays" replays one order every epoch under a fixed seed (helpers/training.py says
+# why), so it is a speed reference, not a way the notebooks could train.
+PROBES = (
+    "pipeline",
+    "arrays",
+    "arrays_1",
+    "arrays_epoch",
+    "arrays_no_metrics",
+)
 
 # Batches per call into TensorFlow in the project's way (training.STEPS_PER_EXECUTION);
 # timed and warm-up runs are whole multiples of it.
@@ -67,8 +87,11 @@ TUTORIALS = {
     "T3a": (60000, 200),
     "T3b": (60000, 200),
     "T4": (60000, 64),
+    "T4blog": (60000, 64),
     "T5": (54000, 32),
 }
+# The models trained on T4's augmented images.
+AUGMENTED = ("T4", "T4blog")
 
 
 def measure(model_id, way, deterministic=True):
@@ -79,12 +102,14 @@ def measure(model_id, way, deterministic=True):
     from helpers import augment, training
     from helpers.layers import fuse_batch_norm
 
-    if way not in WAYS:
-        raise ValueError(f"unknown way {way!r}; use one of {', '.join(WAYS)}")
+    if way not in WAYS + PROBES:
+        raise ValueError(f"unknown way {way!r}; use one of {', '.join(WAYS + PROBES)}")
     epoch_examples, batch_size = TUTORIALS[model_id]
     # Whole calls of CALL batches: the same steps per call in warm-up and timed run.
     unit = batch_size * CALL
     samples, warmup_samples = epoch_examples // unit * unit, 2 * unit
+    if way == "arrays_epoch":
+        warmup_samples = samples  # one call is one epoch: warm up with that call
     precision = "float32" if way == "plain" else training.best_precision()
     training.setup(precision=precision, deterministic=deterministic)
     rng = np.random.default_rng(0)
@@ -93,9 +118,9 @@ def measure(model_id, way, deterministic=True):
     model = training.fresh_copy(training.saved_path_any_run(model_id))
     if way.startswith("plain"):
         model.steps_per_execution = 1  # Keras' default, as the tutorials ran
-        if model_id == "T4":
-            # The usual Keras 3 way: Keras' own BatchNormalization, augmentation layer
-            # inside the model.
+        if model_id in AUGMENTED:
+            # The usual Keras 3 way: the augmentation layer inside the model (and, for
+            # the blog model, Keras' own BatchNormalization).
             model = keras.Sequential(
                 [keras.Input((28, 28, 1)), augment.t4_augmentation(), model]
             )
@@ -107,11 +132,23 @@ def measure(model_id, way, deterministic=True):
             model.fit(x[:n], y[:n], batch_size=batch_size, epochs=1, verbose=0)
 
     else:
-        fuse_batch_norm(model)  # T4: the notebooks' fused batch normalization
+        fuse_batch_norm(model)  # T4blog: the notebooks' fused batch normalization
     if way == "compute":
         run = _compute_only(model, x, y, batch_size)
-    elif way == "project":
-        aug = augment.t4_augmentation() if model_id == "T4" else None
+    elif way.startswith("arrays"):
+        per_call = {"arrays_1": 1, "arrays_epoch": samples // batch_size}.get(way, CALL)
+        if way == "arrays_no_metrics":
+            model.compile(optimizer=model.optimizer, loss=model.loss)
+        model.steps_per_execution = per_call
+        model.train_function = None
+
+        def run(n):
+            model.fit(
+                x[:n], y[:n], batch_size=batch_size, epochs=1, shuffle=True, verbose=0
+            )
+
+    elif way in ("project", "pipeline"):
+        aug = augment.t4_augmentation() if model_id in AUGMENTED else None
 
         def run(n):
             training.fit(
@@ -193,7 +230,13 @@ def _compute_only(model, x, y, batch_size):
 
 def markdown(report):
     """The README's speed table: seconds per epoch each way, then what each step buys."""
+    first = next(report[m] for m in TUTORIALS if m in report)
     lines = [
+        (
+            f"On {report['machine']}, the project training in "
+            f"{first['precision']['project']}, best of {report['repeats']} runs each way:"
+        ),
+        "",
         (
             "| id | plain s/epoch | plain bf16 s/epoch | project s/epoch | compute s/epoch "
             "| bf16 alone | project vs plain bf16 | speedup vs plain | project / compute "
@@ -212,6 +255,13 @@ def markdown(report):
                 f"| {r['speedup_vs_plain_bf16']}x | {r['speedup']}x "
                 f"| {r['project_over_compute']} | {memory} |"
             )
+    if any(report[m].get("plain_bf16_is_plain") for m in TUTORIALS if m in report):
+        note = (
+            f"On {report['machine']} the project's precision is float32, so the plain "
+            "bf16 way's one line sets float32: it is plain itself, timed once, in both "
+            "columns."
+        )
+        lines += ["", note]
     return "\n".join(lines)
 
 
@@ -229,7 +279,17 @@ def main():
         action="store_false",
         help="turn op determinism off for every way (default: on for every way)",
     )
-    parser.add_argument("--out", default=str(ROOT / "results" / "benchmark.json"))
+    parser.add_argument("--out", default=DEFAULT_OUT)
+    parser.add_argument(
+        "--probe",
+        action="store_true",
+        help="time the input ways of PROBES instead (-> results/input_paths.json)",
+    )
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the rows of --out for models not measured now (each row is one run)",
+    )
     parser.add_argument(
         "--markdown",
         action="store_true",
@@ -242,23 +302,44 @@ def main():
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
 
+    if args.markdown and args.probe:
+        out = args.out if args.out != DEFAULT_OUT else PROBE_OUT
+        print(probe_markdown(json.loads(Path(out).read_text())))
+        return
     if args.markdown:
         print(markdown(json.loads(Path(args.out).read_text())))
         return
     if args.child:
         print(json.dumps(measure(*args.child, deterministic=args.deterministic)))
         return
+    if args.probe:
+        probe(args)
+        return
 
-    from helpers.training import cpu_name
+    from helpers.training import best_precision, cpu_name
 
-    rows = {}
+    rows, started, machine = {}, time.perf_counter(), cpu_name()
+    earlier = {}
+    if args.merge and Path(args.out).exists():
+        earlier = json.loads(Path(args.out).read_text())
+        if earlier.get("machine") != machine:
+            sys.exit(
+                f"{args.out} was measured on {earlier.get('machine')}, this is "
+                f"{machine}: one table compares one machine. Run without --merge."
+            )
+        earlier = {m: earlier[m] for m in TUTORIALS if m in earlier}
     # Full mode: training.fit would otherwise train on a quick subset.
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "MNIST_QUICK": "0"}
+    # Where the project's precision is float32, plain bf16's one line sets float32: it
+    # is plain itself, timed once and reported for both.
+    bf16_is_plain = best_precision() == "float32"
     for model_id in args.models:
-        runs = {way: [] for way in WAYS}
+        runs = {way: [] for way in WAYS if not (bf16_is_plain and way == "plain_bf16")}
         for _ in range(args.repeats):
             for way, results in runs.items():  # alternate: a slow spell hits all
                 results.append(_child(model_id, way, args, env))
+        if bf16_is_plain:
+            runs["plain_bf16"] = runs["plain"]
         best = {
             way: min(results, key=lambda r: r["s_per_epoch"])
             for way, results in runs.items()
@@ -276,6 +357,7 @@ def main():
                 for way in WAYS
             },
             "precision": {way: best[way]["precision"] for way in WAYS},
+            "plain_bf16_is_plain": bf16_is_plain,
             "traced_while_timed": max(
                 r["traced_while_timed"] for way in WAYS for r in runs[way]
             ),
@@ -296,9 +378,16 @@ def main():
             f"{r['project_over_compute']:.2f}",
             flush=True,
         )
+        # After every model, so a run cut short keeps what it measured: run the rest
+        # with --merge --models ...
+        _write_report(args, {**earlier, **rows}, machine)
+    minutes = (time.perf_counter() - started) / 60
+    print(f"\nwritten to {args.out} ({minutes:.0f} min in all)")
 
+
+def _write_report(args, rows, machine):
     report = {
-        "machine": cpu_name(),
+        "machine": machine,
         "repeats": args.repeats,
         "deterministic": args.deterministic,
         "note": (
@@ -306,11 +395,62 @@ def main():
             "(rounded down to whole calls of 16 batches, scaled to the full epoch); best "
             "of the repeats for each way; compute: the training arithmetic alone"
         ),
-        **rows,
+        **{m: rows[m] for m in TUTORIALS if m in rows},
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nwritten to {args.out}")
+
+
+def probe_markdown(report):
+    """``--probe --markdown``: seconds per epoch each way, and each way over "pipeline"."""
+    lines = [
+        (
+            f"On {report['machine']}, the project's model in {report['precision']}, "
+            f"best of {report['repeats']} runs each way (in brackets: over pipeline):"
+        ),
+        "",
+        "| id | " + " | ".join(f"{way} s/epoch" for way in PROBES) + " |",
+        "|---|" + "---|" * len(PROBES),
+    ]
+    for model_id in TUTORIALS:
+        if model_id in report:
+            row = report[model_id]
+            base = row["pipeline_s_per_epoch"]
+            cells = [
+                f"{row[f'{way}_s_per_epoch']} ({row[f'{way}_s_per_epoch'] / base:.2f})"
+                for way in PROBES
+            ]
+            lines.append(f"| {model_id} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def probe(args):
+    """``--probe``: every model fed and called the ways of ``PROBES``, alternating."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "MNIST_QUICK": "0"}
+    out = Path(
+        args.out if args.out != DEFAULT_OUT else ROOT / "results" / "input_paths.json"
+    )
+    from helpers.training import best_precision, cpu_name
+
+    report = json.loads(out.read_text()) if args.merge and out.exists() else {}
+    report.update(machine=cpu_name(), precision=best_precision(), repeats=args.repeats)
+    for model_id in args.models:
+        runs = {way: [] for way in PROBES}
+        for _ in range(args.repeats):
+            for way, results in runs.items():
+                results.append(_child(model_id, way, args, env)["s_per_epoch"])
+        report[model_id] = {
+            **{f"{way}_s_per_epoch": round(min(runs[way]), 2) for way in PROBES},
+            **{f"{way}_runs": [round(r, 2) for r in runs[way]] for way in PROBES},
+        }
+        print(
+            f"{model_id:6s} "
+            + "  ".join(f"{w} {min(runs[w]):6.2f}" for w in PROBES)
+            + "  s/epoch (best of each)",
+            flush=True,
+        )
+        out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nwritten to {out}")
 
 
 def _child(model_id, way, args, env):

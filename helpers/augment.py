@@ -13,8 +13,8 @@ tutorial written on Keras 2.0 and re-run a year later would already train differ
 
 ``RandomAffine`` is this series' own one-resampling affine layer in the units later Keras
 releases used (degrees and fractions, bilinear), not a pixel copy of any release.
-Notebook 07 augments with it, and notebook 04 still does (``t4_augmentation``: T4's
-numbers in those later units).
+Notebook 07 augments with it; notebook 04 trains with ``t4_augmentation``, T4's generator
+as Keras 2.0 ran it.
 
 Randomness is *stateless*: each call takes a seed (the ``tf.data`` pipeline passes
 ``(seed, batch number)``), so augmentation is reproducible and can run in a parallel
@@ -148,10 +148,15 @@ class Keras20Affine(keras.layers.Layer):
             seed = self.seed_generator.next()
         images = tf.convert_to_tensor(images)
         shape = tf.shape(images)
-        batch, height, width = shape[0], shape[1], shape[2]
-        matrix = self.matrices(
-            self.random_parameters(batch, height, width, seed), height, width
-        )
+        params = self.random_parameters(shape[0], shape[1], shape[2], seed)
+        return self.apply(images, params)
+
+    def apply(self, images, params):
+        """``images`` transformed with the given draw (``random_parameters``' keys, one
+        value per image): one nearest-neighbour resampling, as Keras 2.0 made it."""
+        images = tf.convert_to_tensor(images)
+        shape = tf.shape(images)
+        matrix = self.matrices(params, shape[1], shape[2])
         # Keras wants (x, y) = (column, row) and 8 numbers per image: output pixel ->
         # input pixel, column = a0 x + a1 y + a2, row = b0 x + b1 y + b2.
         m = tf.cast(matrix, "float32")
@@ -283,7 +288,7 @@ class RandomAffine(keras.layers.Layer):
         }
 
 
-def keras20_t4_augmentation(seed=None):
+def t4_augmentation(seed=None):
     """T4's generator as it ran on Keras 2.0: rotation 8 degrees, shifts 8 %, shear 0.3
     radians, zoom 8 % (rows and columns apart), nearest-neighbour resampling."""
     return Keras20Affine(
@@ -295,14 +300,3 @@ def keras20_t4_augmentation(seed=None):
         seed=seed,
         name="t4_augmentation",
     )
-
-
-def t4_augmentation(seed=None):
-    """What notebook 04 trains with today: T4's ranges read in later Keras' units (rotation
-    8 degrees, shifts and zoom 8 %, shear 0.3 *degrees*, bilinear).
-
-    This is not what T4 ran: its Keras 2.0 read the shear as 0.3 radians and resampled
-    nearest neighbour (``keras20_t4_augmentation``). Notebook 04 moves to that with its
-    next full run (see the README's "Known gaps").
-    """
-    return RandomAffine(8.0, 0.08, 0.3, 0.08, seed=seed, name="t4_augmentation")

@@ -1,30 +1,46 @@
-"""Widget plumbing for notebook 01's explorer: browse MNIST digit by digit.
+"""Widget plumbing for the notebooks' explorers (JupyterLab, a running kernel).
 
-    browser = explore.DigitBrowser(x_train, y_train, orders)
-    browser            # shows it (JupyterLab, a running kernel)
+- ``DigitBrowser`` (notebook 01): pick a digit, an order and an example; see the image
+  as a table of its 784 pixel values and the next examples in that order.
+- ``Gallery`` (notebooks 04 and 05): controls on top, images under them, redrawn by the
+  notebook's own function whenever a control changes.
+- ``ConfusionExplorer`` (notebook 06): a confusion matrix whose cells are buttons; a
+  click shows the images of that cell, drawn by the notebook's own function.
 
-The lesson's logic stays in the notebook: it computes ``orders``, one way (or more) of
-ranking the examples of each digit, for instance by distance from the digit's mean
-image. The browser only shows them: pick a digit, an order and an example; see the
-image as a table of its 784 pixel values (each cell shaded with its own grey), and the
-next examples in that order as thumbnails.
-
-Everything is drawn as HTML from NumPy (no matplotlib), so a change answers in a few
-milliseconds of Python.
+The lesson's logic stays in the notebook (how digits are ranked, what a transform does,
+what a layer computes); these classes only lay out controls and pictures. Everything is
+drawn as HTML from NumPy (no matplotlib), so a change answers in milliseconds of Python.
 """
 
 import base64
+import html
 import io
 
 import numpy as np
 
 
+def to_uint8(image) -> np.ndarray:
+    """A 2-D image as uint8 grey levels: uint8 as it is, 0-1 floats scaled, anything
+    else (feature maps) stretched from its own minimum to its maximum."""
+    image = np.asarray(image)
+    if image.ndim == 3 and image.shape[-1] == 1:
+        image = image[..., 0]
+    if image.dtype == np.uint8:  # grey levels, or a chart's RGB(A) pixels
+        return image
+    image = image.astype("float32")
+    low, high = float(image.min()), float(image.max())
+    if low >= 0.0 and high <= 1.0:
+        low, high = 0.0, 1.0
+    scaled = (image - low) / (high - low) if high > low else np.zeros_like(image)
+    return np.round(scaled * 255).astype(np.uint8)
+
+
 def png_data_url(image) -> str:
-    """A 2-D uint8 image as a ``data:`` URL, for an ``<img>`` tag."""
+    """A 2-D image as a PNG ``data:`` URL, for an ``<img>`` tag (see ``to_uint8``)."""
     from PIL import Image
 
     buffer = io.BytesIO()
-    Image.fromarray(np.asarray(image, dtype=np.uint8)).save(buffer, format="PNG")
+    Image.fromarray(to_uint8(image)).save(buffer, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
@@ -44,17 +60,28 @@ def pixel_table(image) -> str:
     )
 
 
-def thumbnails(images, titles) -> str:
-    """A row of small images, each with a caption underneath."""
+def thumbnails(images, titles, size=56) -> str:
+    """A row of small images (wrapping), each with a caption (lines split at "\\n")."""
     figures = "".join(
-        f'<figure style="margin:0 4px;text-align:center;font-size:11px">'
-        f'<img src="{png_data_url(image)}" width="56" height="56" '
-        f'style="image-rendering:pixelated" alt="{title}"><figcaption>{title}'
-        f"</figcaption></figure>"
+        f'<figure style="margin:0 4px 6px;text-align:center;font-size:11px">'
+        f'<img src="{png_data_url(image)}" width="{size}" '
+        f'style="image-rendering:pixelated" alt="{html.escape(title.replace(chr(10), " "))}">'
+        f"<figcaption>{html.escape(title).replace(chr(10), '<br>')}</figcaption></figure>"
         for image, title in zip(images, titles)
     )
     return (
         f'<div class="thumbnails" style="display:flex;flex-wrap:wrap">{figures}</div>'
+    )
+
+
+def error_html(error) -> str:
+    """What an explorer shows when the notebook's drawing function raised: the error,
+    in the explorer itself (an exception in a widget callback only reaches JupyterLab's
+    log console, where a learner would not look)."""
+    return (
+        '<p class="explorer-error" style="color:#b00">The drawing function raised '
+        f"<code>{html.escape(type(error).__name__)}: {html.escape(str(error))}</code>. "
+        "Fix the function (or re-run its cell) and move a control again.</p>"
     )
 
 
@@ -92,24 +119,127 @@ class DigitBrowser:
 
     def on_choice(self, change=None):
         """A new digit or order: back to its first example, drawn once."""
+        # The new image goes to the browser first, the slider's reset after it: the
+        # learner sees the answer before the slider is redrawn.
+        self.show(position=0)
         self.position.unobserve(self.show, names="value")
-        self.position.value = 0
-        self.position.max = len(self.indices()) - 1
+        with self.position.hold_sync():  # value and maximum in one message
+            self.position.value = 0
+            self.position.max = len(self.indices()) - 1
         self.position.observe(self.show, names="value")
-        self.show()
 
-    def show(self, change=None):
+    def show(self, change=None, position=None):
+        """Draw example ``position`` (by default the slider's) of the current order."""
+        position = self.position.value if position is None else position
         indices = self.indices()
-        index = indices[self.position.value]
-        after = indices[self.position.value + 1 : self.position.value + 1 + self.strip]
+        index = indices[position]
+        after = indices[position + 1 : position + 1 + self.strip]
         self.view.value = (
             # The class is where the browser test reads what is shown.
             f'<p class="digit-browser-title"><b>Training image #{index}</b>: a '
-            f"{self.labels[index]}, number {self.position.value + 1:,} of {len(indices):,} "
+            f"{self.labels[index]}, number {position + 1:,} of {len(indices):,} "
             f"({self.order.value})</p>"
             + pixel_table(self.images[index])
             + "<p>Next in this order:</p>"
             + thumbnails(self.images[after], [f"#{i}" for i in after])
+        )
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+class Gallery:
+    """Controls on top, pictures under them, redrawn whenever a control changes.
+
+    ``render(**values)`` is the notebook's function: it gets every control's value by
+    name and returns ``(images, captions)``.
+    """
+
+    def __init__(self, render, controls, size=84, name="gallery"):
+        import ipywidgets as widgets
+
+        self.render, self.controls, self.size = render, controls, size
+        self.view = widgets.HTML()
+        for control in controls.values():
+            control.observe(self.show, names="value")
+        self.widget = widgets.VBox([*controls.values(), self.view])
+        self.widget.add_class(name)  # where the browser test finds it
+        self.show()
+
+    def show(self, change=None):
+        values = {name: control.value for name, control in self.controls.items()}
+        try:
+            images, captions = self.render(**values)
+        except Exception as error:
+            self.view.value = error_html(error)
+            raise  # the traceback still goes to the log console
+        self.view.value = thumbnails(images, captions, self.size)
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+class ConfusionExplorer:
+    """A confusion matrix of buttons; a click shows that cell's images.
+
+    ``matrix[true, predicted]`` are the counts; ``render(true, predicted)`` is the
+    notebook's function returning ``(images, captions)`` for that cell.
+    """
+
+    def __init__(self, matrix, render, size=56, limit=60):
+        import ipywidgets as widgets
+
+        self.matrix, self.render, self.size = np.asarray(matrix), render, size
+        self.limit = limit  # a poorly trained model's cells can hold hundreds
+        layout = widgets.Layout(width="44px", height="26px", padding="0")
+        rows = [widgets.HTML("<b>true ↓ / predicted →</b>")]
+        header = [
+            widgets.Label(str(p), layout=widgets.Layout(width="44px"))
+            for p in range(10)
+        ]
+        rows.append(
+            widgets.HBox(
+                [widgets.Label("", layout=widgets.Layout(width="20px")), *header]
+            )
+        )
+        for true in range(10):
+            buttons = []
+            for predicted in range(10):
+                count = int(self.matrix[true, predicted])
+                button = widgets.Button(
+                    description=str(count),
+                    layout=layout,
+                    tooltip=f"true {true}, predicted {predicted}: {count}",
+                    button_style="success" if true == predicted else "",
+                    disabled=true == predicted or count == 0,
+                )
+                button.add_class(f"cell-{true}-{predicted}")
+                button.on_click(lambda _, t=true, p=predicted: self.show(t, p))
+                buttons.append(button)
+            rows.append(
+                widgets.HBox(
+                    [
+                        widgets.Label(str(true), layout=widgets.Layout(width="20px")),
+                        *buttons,
+                    ]
+                )
+            )
+        self.view = widgets.HTML("<p>Click a number off the diagonal.</p>")
+        self.widget = widgets.VBox([*rows, self.view])
+        self.widget.add_class("confusion-explorer")
+
+    def show(self, true, predicted):
+        try:
+            images, captions = self.render(true, predicted)
+        except Exception as error:
+            self.view.value = error_html(error)
+            raise
+        count = int(self.matrix[true, predicted])
+        shown = f" (the first {self.limit} shown)" if count > self.limit else ""
+        self.view.value = (
+            f'<p class="confusion-title">True {true}, predicted {predicted}: {count} '
+            f"test digit{'s' if count != 1 else ''}{shown}</p>"
+            + thumbnails(images[: self.limit], captions[: self.limit], self.size)
         )
 
     def _repr_mimebundle_(self, **kwargs):

@@ -133,6 +133,7 @@ def seed_spread(by_id, reported, targets):
     ``by_id``: ``results.seeds()``; ``reported`` and ``targets``: fractions by model id.
     """
     fig, ax = plt.subplots(figsize=(8.5, 3.6))
+    labelled = set()
     for x, (model_id, row) in enumerate(by_id.items()):
         accuracies = np.array(row["test_accuracy"]) * 100
         ax.scatter(
@@ -151,13 +152,15 @@ def seed_spread(by_id, reported, targets):
             capsize=4,
             label="mean ± 1 std" if x == 0 else None,
         )
+        if reported.get(model_id) is None:
+            continue  # a model nobody published a run of: no cross, no target
         ax.scatter(
             x + 0.22,
             reported[model_id] * 100,
             marker="x",
             s=40,
             color="C3",
-            label="reported" if x == 0 else None,
+            label="reported" if "reported" not in labelled else None,
         )
         ax.hlines(
             targets[model_id] * 100,
@@ -165,8 +168,9 @@ def seed_spread(by_id, reported, targets):
             x + 0.3,
             color="C3",
             linestyle=":",
-            label="target (reported - 0.25)" if x == 0 else None,
+            label="target (reported - 0.25)" if "reported" not in labelled else None,
         )
+        labelled.add("reported")
     ax.set_xticks(range(len(by_id)), list(by_id))
     ax.set(ylabel="test accuracy %", title="Tutorial models over seeds")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")

@@ -42,24 +42,46 @@ EVALUATION_BATCH_SIZE = 500
 TESTED = {"tensorflow": ("2.21", "2.22"), "keras": ("3.13", "3.16")}
 
 
-def cpu_name() -> str:
-    """The CPU's model name and core count, for results records."""
-    name = platform.processor() or platform.machine()
+def _cpuinfo() -> str:
     cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                name = line.split(":", 1)[1].strip()
-                break
-    return f"{name}, {os.cpu_count()} cores"
+    return cpuinfo.read_text() if cpuinfo.exists() else ""
+
+
+def _cpu_field(cpuinfo_text, field) -> str | None:
+    """The first value of ``field`` in a ``/proc/cpuinfo`` text (one line per field)."""
+    for line in cpuinfo_text.splitlines():
+        if line.split(":", 1)[0].strip() == field:
+            return line.split(":", 1)[1].strip()
+    return None
+
+
+def vector_extension(flags) -> str | None:
+    """The widest vector instructions training uses on this CPU, as records name them.
+
+    Two CPUs with the same model name can differ here (the committed runs came from AMD
+    EPYCs with and without AVX-512 BF16), and it decides both the precision
+    ``best_precision`` picks and the last digits of a run.
+    """
+    if {"avx512_bf16", "amx_bf16"} & flags:
+        return "AVX-512 BF16"
+    if "avx512f" in flags:
+        return "AVX-512"
+    if "avx2" in flags:
+        return "AVX2"
+    return None
+
+
+def cpu_name(cpuinfo_text=None) -> str:
+    """The CPU's model name, core count and vector extension, for results records."""
+    text = _cpuinfo() if cpuinfo_text is None else cpuinfo_text
+    name = _cpu_field(text, "model name") or platform.processor() or platform.machine()
+    extension = vector_extension(set((_cpu_field(text, "flags") or "").split()))
+    return f"{name}, {os.cpu_count()} cores" + (f", {extension}" if extension else "")
 
 
 def _cpu_has_native_bf16() -> bool:
-    cpuinfo = Path("/proc/cpuinfo")
-    if not cpuinfo.exists():
-        return False
-    flags = set(cpuinfo.read_text().split())
-    return bool({"avx512_bf16", "amx_bf16"} & flags)
+    flags = set((_cpu_field(_cpuinfo(), "flags") or "").split())
+    return vector_extension(flags) == "AVX-512 BF16"
 
 
 def best_precision() -> str:
@@ -133,29 +155,54 @@ def make_dataset(x, y, batch_size, *, shuffle=False, augment=None, seed=config.S
     """A ``tf.data`` pipeline over in-memory arrays: shuffle, batch, augment, prefetch.
 
     ``shuffle=True`` draws a fresh permutation of all examples every pass (``model.fit``
-    on arrays does not, with a fixed seed: see the module docstring).
+    on arrays does not, with a fixed seed: see the module docstring). The layout is Keras'
+    own array adapter's: one vectorised permutation of the indices per pass, cut into
+    batches, each batch of images gathered at once (half the CPU time per epoch of
+    shuffling and batching the images one by one at batch 200: ``make bench-input``).
+    Every batch is full but a pass's last, as with ``model.fit``.
     ``augment`` (e.g. ``RandomAffine``) is applied to whole batches in a parallel ``map``.
     Each batch gets its own stateless seed, ``(seed, running batch number)``, so the
     augmentation is reproducible however the ``map`` is scheduled. With ``augment`` the
     dataset repeats forever (every pass reshuffled): give ``fit`` a ``steps_per_epoch``
     (``training.fit`` does).
     """
-    dataset = tf.data.Dataset.from_tensor_slices((x, y))
-    if shuffle:
-        dataset = dataset.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-    dataset = dataset.batch(batch_size)
+    n, full = len(x), len(x) // batch_size * batch_size
+
+    def batches_of_indices(draw):
+        order = tf.range(n, dtype="int64")
+        if shuffle:
+            order = tf.random.experimental.stateless_shuffle(order, tf.stack([draw, 0]))
+        batches = tf.data.Dataset.from_tensor_slices(
+            tf.reshape(order[:full], [-1, batch_size])
+        )
+        if full < n:  # the pass's last, smaller batch
+            batches = batches.concatenate(tf.data.Dataset.from_tensors(order[full:]))
+        return batches
+
+    # One seed per pass, from a seeded stream that moves on every time fit starts an
+    # epoch: a fresh order every epoch, the same orders in every run.
+    passes = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
+    if augment is None:
+        passes = passes.take(1)
+    indices = passes.map(batches_of_indices).flat_map(lambda batches: batches)
+    if augment is None:  # fit shows an epoch's length from its first step on
+        indices = indices.apply(
+            tf.data.experimental.assert_cardinality(-(-n // batch_size))
+        )
+    # The arrays travel as one dataset element, repeated: no copy into the graph.
+    arrays = tf.data.Dataset.from_tensors((x, y)).repeat()
+    dataset = tf.data.Dataset.zip(indices, arrays).map(
+        lambda batch, data: (tf.gather(data[0], batch), tf.gather(data[1], batch)),
+        num_parallel_calls=tf.data.AUTOTUNE,
+    )
     if augment is not None:
         base_seed = tf.constant(seed, dtype="int64")
-        dataset = (
-            dataset.repeat()
-            .enumerate()
-            .map(
-                lambda step, batch: (
-                    augment(batch[0], seed=tf.stack([base_seed, step])),
-                    batch[1],
-                ),
-                num_parallel_calls=tf.data.AUTOTUNE,
-            )
+        dataset = dataset.enumerate().map(
+            lambda step, batch: (
+                augment(batch[0], seed=tf.stack([base_seed, step])),
+                batch[1],
+            ),
+            num_parallel_calls=tf.data.AUTOTUNE,
         )
     return dataset.prefetch(tf.data.AUTOTUNE)
 

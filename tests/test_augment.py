@@ -57,7 +57,7 @@ def test_t4_augmentation_matches_keras_2_0_pixel_for_pixel(digits, kind):
     images = (
         digits if kind == "digits" else rng.random((160, 28, 28, 1), dtype=np.float32)
     )
-    layer = augment.keras20_t4_augmentation()
+    layer = augment.t4_augmentation()
     seed = [7, 3]
     ours = layer(images, seed=tf.constant(seed)).numpy()
     params = draws(layer, images, seed)
@@ -74,7 +74,7 @@ def test_t4_augmentation_matches_keras_2_0_pixel_for_pixel(digits, kind):
 
 
 def test_t4_draws_span_keras_2_0s_ranges_in_its_units():
-    layer = augment.keras20_t4_augmentation()
+    layer = augment.t4_augmentation()
     p = draws(layer, np.zeros((20000, 28, 28, 1)), [1, 2])
     checks = {
         "theta": np.radians(8),  # degrees in, radians used
@@ -96,20 +96,14 @@ def test_t4_augmentation_resamples_nearest_neighbour():
     # neighbours and make new values.
     values = np.random.default_rng(1).permutation(28 * 28).astype(np.float32)
     image = values.reshape(1, 28, 28, 1)
-    layer = augment.keras20_t4_augmentation()
+    layer = augment.t4_augmentation()
     out = layer(np.repeat(image, 32, axis=0), seed=tf.constant([5, 6])).numpy()
     assert set(np.unique(out)) <= set(values)
     assert not np.array_equal(out[0], image[0])
-
-
-def test_notebook_04s_augmentation_is_still_the_later_units_port():
-    # Until notebook 04's next full run its committed outputs come from this layer.
-    layer = augment.t4_augmentation()
-    assert isinstance(layer, augment.RandomAffine) and layer.shear_degrees == 0.3
 
 
 def test_keras20_affine_with_zero_ranges_is_the_identity_and_off_at_inference():
     x = np.random.default_rng(2).random((4, 28, 28, 1), dtype=np.float32)
     layer = augment.Keras20Affine()
     assert np.array_equal(layer(x, seed=tf.constant([1, 2])).numpy(), x)
-    assert np.array_equal(augment.keras20_t4_augmentation()(x, training=False), x)
+    assert np.array_equal(augment.t4_augmentation()(x, training=False), x)

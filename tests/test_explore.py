@@ -49,3 +49,52 @@ def test_the_browser_follows_digit_order_and_position():
     assert browser.position.max == 3
     assert explore.pixel_table(images[33]) in browser.view.value
     assert browser.view.value.count("<img") == 3  # the next three: #23, #13, #3
+
+
+def gallery_of_squares():
+    """A Gallery whose picture is a square of the slider's grey level."""
+    import ipywidgets as widgets
+
+    def render(level):
+        if level > 200:
+            raise ValueError(f"level {level} is too bright")
+        return [np.full((4, 4), level, dtype=np.uint8)], [f"level {level}"]
+
+    slider = widgets.IntSlider(10, min=0, max=255)
+    return explore.Gallery(render, {"level": slider}), slider
+
+
+def test_a_gallery_redraws_when_a_control_moves():
+    gallery, slider = gallery_of_squares()
+    assert "level 10" in gallery.view.value
+    before = gallery.view.value
+    slider.value = 90
+    assert "level 90" in gallery.view.value and gallery.view.value != before
+
+
+def test_a_gallery_shows_the_error_of_its_drawing_function():
+    gallery, slider = gallery_of_squares()
+    try:
+        slider.value = 250
+    except ValueError:
+        pass  # ipywidgets re-raises from the observer outside a kernel
+    assert "explorer-error" in gallery.view.value
+    assert "level 250 is too bright" in gallery.view.value
+
+
+def test_the_confusion_explorer_shows_a_cell_up_to_its_limit():
+    matrix = np.zeros((10, 10), dtype=int)
+    matrix[3, 5], matrix[4, 9] = 7, 2
+
+    def render(true, predicted):
+        count = matrix[true, predicted]
+        images = [np.zeros((28, 28), dtype=np.uint8)] * count
+        return images, [f"{true}->{predicted} #{i}" for i in range(count)]
+
+    explorer = explore.ConfusionExplorer(matrix, render, limit=5)
+    explorer.show(4, 9)
+    assert "True 4, predicted 9: 2 test digits</p>" in explorer.view.value
+    assert explorer.view.value.count("<img") == 2
+    explorer.show(3, 5)
+    assert "7 test digits (the first 5 shown)" in explorer.view.value
+    assert explorer.view.value.count("<img") == 5

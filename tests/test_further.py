@@ -42,3 +42,19 @@ def test_ensemble_members_do_not_reuse_the_notebooks_seed():
     assert further.SEEDS_FOR_ENSEMBLE
     assert 7 not in further.SEEDS_FOR_ENSEMBLE
     assert len(set(further.SEEDS_FOR_ENSEMBLE)) == len(further.SEEDS_FOR_ENSEMBLE)
+
+
+def test_a_member_is_trained_again_unless_its_record_matches_mode_and_precision(
+    monkeypatch,
+):
+    from helpers import training
+
+    monkeypatch.setattr(training, "best_precision", lambda: "float32")
+    record = {"seed": 8, "mode": "full", "precision": "float32"}
+    monkeypatch.setenv("MNIST_QUICK", "0")
+    assert further.is_current(record)
+    assert not further.is_current(None)
+    assert not further.is_current({**record, "precision": "mixed_bfloat16"})
+    assert not further.is_current({k: v for k, v in record.items() if k != "precision"})
+    monkeypatch.setenv("MNIST_QUICK", "1")
+    assert not further.is_current(record)

@@ -236,7 +236,9 @@ def test_every_training_cell_is_announced_and_talks(number):
     code = [source(c) for c in cells(notebook(number))]
     for index, text in enumerate(code):
         if ".fit(train_data" in text:
-            assert "expected_time(" in text or "expected_time(" in code[index - 1]
+            # The monitor clears the cell when training ends: the estimate goes before.
+            assert "expected_time(" in code[index - 1] and "expected_time(" not in text
+            assert "live.TrainingMonitor(" in text, "training you can watch"
             assert "verbose=2" in text, "one line per epoch"
 
 
@@ -279,7 +281,9 @@ def test_notebook_08_keeps_the_pad_note_and_both_accuracies():
     assert table and "naive" in table[0] and "MNIST-style" in table[0]
 
 
-def _readme_block_and_benchmark(script, marker, record):
+def _readme_block_and_benchmark(
+    script, marker, record, function="markdown", flags="--markdown"
+):
     """The README's block under ``marker`` and the benchmark ``script``'s own Markdown."""
     import importlib.util
 
@@ -289,15 +293,27 @@ def _readme_block_and_benchmark(script, marker, record):
     spec = importlib.util.spec_from_file_location(script, ROOT / "benchmarks" / script)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    start = f"<!-- {marker}: python benchmarks/{script} --markdown -->\n"
+    start = f"<!-- {marker}: python benchmarks/{script} {flags} -->\n"
     block = README.split(start, 1)[1].split(f"\n<!-- end of {marker} -->", 1)[0]
-    return block, module.markdown(json.loads(path.read_text()))
+    return block, getattr(module, function)(json.loads(path.read_text()))
 
 
 def test_readme_speed_table_is_the_benchmarks_own():
     """The README's speed table is what `train_speed.py --markdown` prints, nothing copied."""
     block, made = _readme_block_and_benchmark(
         "train_speed.py", "speed table", "benchmark.json"
+    )
+    assert block == made
+
+
+def test_readme_probe_table_is_the_benchmarks_own():
+    """Where the project's epoch goes (`make bench-probe`): the script's own table."""
+    block, made = _readme_block_and_benchmark(
+        "train_speed.py",
+        "probe table",
+        "input_paths.json",
+        "probe_markdown",
+        "--probe --markdown",
     )
     assert block == made
 
@@ -312,6 +328,13 @@ def test_readme_live_overhead_is_the_benchmarks_own():
     """The README's cost of watching training is what `live_overhead.py --markdown` prints."""
     block, made = _readme_block_and_benchmark(
         "live_overhead.py", "live overhead", "live_overhead.json"
+    )
+    assert block == made
+
+
+def test_readme_input_pipeline_figures_are_the_benchmarks_own():
+    block, made = _readme_block_and_benchmark(
+        "input_pipeline.py", "input pipeline", "input_pipeline.json"
     )
     assert block == made
 
@@ -373,3 +396,31 @@ def test_rebound_functions_are_found():
 def test_no_function_is_rebound_by_a_later_cell(path):
     sources = ["".join(c["source"]) for c in cells(path)]
     assert rebound_functions(sources) == [], path.name
+
+
+def test_the_readme_names_the_precision_every_notebook_trained_in():
+    # The record's precision depends on the machine that made it: the README must say
+    # the one that every committed notebook's settings line printed.
+    stated = re.search(r"so every model trained in (float32|mixed_bfloat16)", README)
+    assert stated, "the README says which precision the committed record trained in"
+    printed = {}
+    for path in NOTEBOOKS:
+        for cell in cells(path):
+            for output in cell["outputs"]:
+                found = re.findall(
+                    r"{'seed': \d+, 'precision': '(\w+)'", text_of(output)
+                )
+                printed.setdefault(path.name, set()).update(found)
+    assert sum(len(found) for found in printed.values()) >= 5, "settings lines printed"
+    for name, precisions in printed.items():
+        assert precisions <= {stated[1]}, f"{name} printed precision {precisions}"
+
+
+def test_every_make_command_the_readme_names_exists():
+    """A `make <target>` in the README that the Makefile lacks fails for every reader."""
+    makefile = (ROOT / "Makefile").read_text()
+    targets = set(re.findall(r"^([\w-]+):", makefile, re.MULTILINE))
+    # In backticks or at the start of a line of a code block; "make an epoch" is prose.
+    named = set(re.findall(r"(?:`|^)make ([a-z][\w-]*)", README, re.MULTILINE))
+    assert named, "the README names no make command"
+    assert named <= targets, f"not in the Makefile: {sorted(named - targets)}"

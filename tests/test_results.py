@@ -12,7 +12,7 @@ from tests import seeds
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-TUTORIAL_IDS = tuple(results.REPORTED)
+TUTORIAL_IDS = results.TUTORIAL_MODELS
 
 
 def outputs_of(name):
@@ -56,7 +56,8 @@ def test_notebook_06_table_shows_the_records():
     )
     for model_id in TUTORIAL_IDS:
         record = committed_records()[model_id]
-        row = next(
+        # pandas wraps a wide table into blocks of columns: a row is its lines in all
+        row = " ".join(
             line for line in table.splitlines() if line.startswith(model_id + " ")
         )
         assert f"{record['test_accuracy'] * 100:.2f}" in row, (model_id, row)
@@ -138,6 +139,9 @@ def test_make_seeds_collects_mean_and_spread(monkeypatch, tmp_path):
     frame = results.seed_table(tmp_path / "results")
     assert frame.loc["T4", "seed 7 %"] == 99.0 and frame.loc["T4", "mean %"] == 98.5
     assert not frame.loc["T4", "mean meets target"]
+    # The model nobody published a run of has its statistics but no target.
+    assert frame.loc["T4blog", "mean %"] == 98.5
+    assert frame.loc["T4blog", "mean meets target"] is None
     # A seed whose records are missing is named, not silently averaged without.
     (seeds.seed_dir(9) / "results" / "T2.json").unlink()
     with pytest.raises(SystemExit, match="9"):
@@ -147,14 +151,14 @@ def test_make_seeds_collects_mean_and_spread(monkeypatch, tmp_path):
 def test_make_seeds_for_one_notebook_keeps_only_rows_of_the_same_run(
     monkeypatch, tmp_path
 ):
-    """``--notebooks 04`` re-collects T4; the others keep their committed row only while
-    its seed 7 is the committed run's record."""
+    """``--notebooks 04`` re-collects T4 and T4blog; the others keep their committed row
+    only while its seed 7 is the committed run's record."""
     monkeypatch.setattr(config, "ROOT", tmp_path)
     all_seeds = [7, 8, 9, 10, 11]
     for seed in all_seeds:
         folder = tmp_path / "results" if seed == 7 else seeds.seed_dir(seed) / "results"
         folder.mkdir(parents=True, exist_ok=True)
-        for model_id in TUTORIAL_IDS if seed == 7 else ("T4",):
+        for model_id in TUTORIAL_IDS if seed == 7 else ("T4", "T4blog"):
             record = {
                 "id": model_id,
                 "test_accuracy": 0.99,
@@ -172,18 +176,19 @@ def test_make_seeds_for_one_notebook_keeps_only_rows_of_the_same_run(
             "max": 0.99,
         }
         for model_id in TUTORIAL_IDS
-        if model_id != "T4"
+        if model_id not in ("T4", "T4blog")
     }
     (tmp_path / "results" / "seeds.json").write_text(json.dumps(committed))
-    table = seeds.collect(all_seeds, retrained=("T4",))
+    table = seeds.collect(all_seeds, retrained=("T4", "T4blog"))
     assert list(table) == list(TUTORIAL_IDS)
     assert table["T1"] == committed["T1"]  # kept
     assert table["T4"]["test_accuracy"] == [0.99] * 5  # collected anew
+    assert table["T4blog"]["test_accuracy"] == [0.99] * 5
     # A committed row whose seed 7 is not the committed record is refused, not mixed in.
     record = {"id": "T1", "test_accuracy": 0.97, "mode": "full", "seed": 7}
     (tmp_path / "results" / "T1.json").write_text(json.dumps(record))
     with pytest.raises(SystemExit, match="T1"):
-        seeds.collect(all_seeds, retrained=("T4",))
+        seeds.collect(all_seeds, retrained=("T4", "T4blog"))
     # A re-trained model with a seed missing is named, even where an old row would fit.
     record["test_accuracy"] = 0.99
     (tmp_path / "results" / "T1.json").write_text(json.dumps(record))
@@ -191,7 +196,7 @@ def test_make_seeds_for_one_notebook_keeps_only_rows_of_the_same_run(
     (tmp_path / "results" / "seeds.json").write_text(json.dumps(committed))
     (seeds.seed_dir(9) / "results" / "T4.json").unlink()
     with pytest.raises(SystemExit, match="T4"):
-        seeds.collect(all_seeds, retrained=("T4",))
+        seeds.collect(all_seeds, retrained=("T4", "T4blog"))
 
 
 def test_readme_blocks_are_generated_from_results():
@@ -201,3 +206,21 @@ def test_readme_blocks_are_generated_from_results():
         assert blocks[name] == make(), (
             f"README's {name} is stale: run `python -m helpers.results --readme`"
         )
+
+
+def test_recipe_line_with_one_member_and_with_several(tmp_path):
+    def line(members):
+        record = {
+            "id": "ours_ensemble",
+            "test_accuracy": 0.997,
+            "mode": "full",
+            "member_test_accuracy": members,
+        }
+        (tmp_path / "ours_ensemble.json").write_text(json.dumps(record))
+        return results.recipe_markdown(tmp_path)
+
+    one = line({"seed 7": 0.996})
+    assert "one member so far (seed 7): **99.60 %**" in one and "ensemble:" not in one
+    two = line({"seed 7": 0.996, "seed 8": 0.998})
+    assert "over its 2 seeds: mean **99.70 % ± 0.14**" in two
+    assert "their ensemble: **99.70 %**" in two

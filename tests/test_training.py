@@ -288,6 +288,23 @@ def test_precision_setting(monkeypatch):
         training.best_precision()
 
 
+CPUINFO = """processor\t: 0
+vendor_id\t: AuthenticAMD
+model name\t: AMD EPYC
+flags\t\t: fpu sse2 avx fma avx2 {extra}
+"""
+
+
+@pytest.mark.parametrize(
+    "extra, extension",
+    [("", "AVX2"), ("avx512f", "AVX-512"), ("avx512f avx512_bf16", "AVX-512 BF16")],
+)
+def test_cpu_name_tells_apart_the_machine_kinds(extra, extension):
+    # The same model name came with and without AVX-512 BF16: records must say which.
+    name = training.cpu_name(CPUINFO.format(extra=extra))
+    assert name == f"AMD EPYC, {os.cpu_count()} cores, {extension}"
+
+
 def test_record_writes_the_agreed_keys(monkeypatch, tmp_path):
     monkeypatch.setenv("MNIST_QUICK", "1")
     monkeypatch.setenv("MNIST_ARTIFACTS", str(tmp_path))
