@@ -1,5 +1,6 @@
 # make test       unit tests, the browser test and every notebook under nbval, quick mode (what CI runs)
-# make notebooks  execute every notebook top to bottom in full mode, saving the outputs
+# make notebooks  execute every notebook top to bottom in full mode, saving the outputs;
+#                 NB="04 05": only those (prints their last committed times first)
 # make browser    the browser test alone: JupyterLab + Debian's chromium through Playwright
 # make bench      benchmarks/train_speed.py: every tutorial model four ways (over an hour)
 # make bench-probe  benchmarks/train_speed.py --probe: where the small models' epoch goes
@@ -10,7 +11,8 @@
 # make bench-explorers  the explorers' response times in Chromium -> results/explorer_latency.json
 # make full-run   the whole committed record in order: notebooks, seeds, 04 and 06 again
 #                 (they print the seed table), slide boundaries, the README's tables
-# make seeds      train the six tutorial models with 4 more seeds -> results/seeds.json (~1 h)
+# make seeds      train the seven tutorial models with 4 more seeds -> results/seeds.json;
+#                 NB=04 SEEDS="8 9": only notebook 04's models, only those seeds (they accumulate)
 # make ensemble   train notebook 07's extra ensemble members (each as long as 07's own; resumes)
 # make lab        JupyterLab on notebooks/
 # make student    the notebooks without their exercises' solutions -> student/
@@ -26,6 +28,9 @@ PY := $(VENV)/bin/python
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 TUTORIALS := $(sort $(wildcard notebooks/0[1-5]_*.ipynb))
 TEST_ARGS ?=
+# Which notebooks (numbers) `make notebooks` and `make seeds` run, and which seeds.
+NB ?=
+SEEDS ?=
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONHASHSEED ?= 0
@@ -57,7 +62,7 @@ browser: venv
 	MNIST_QUICK=1 $(PY) -m pytest tests/test_browser.py $(TEST_ARGS)
 
 notebooks: venv
-	MNIST_QUICK=0 $(PY) -m tests.execute_notebooks $(NOTEBOOKS)
+	MNIST_QUICK=0 $(PY) -m tests.execute_notebooks $(if $(strip $(NB)),--nb $(NB),$(NOTEBOOKS))
 
 tutorials: venv
 	MNIST_QUICK=0 $(PY) -m tests.execute_notebooks $(TUTORIALS)
@@ -72,7 +77,7 @@ full-run: venv
 	$(PY) -m helpers.results --readme
 
 seeds: venv
-	MNIST_QUICK=0 $(PY) -m tests.seeds
+	MNIST_QUICK=0 $(PY) -m tests.seeds $(if $(strip $(NB)),--notebooks $(NB)) $(if $(strip $(SEEDS)),--seeds $(SEEDS))
 
 ensemble: venv
 	MNIST_QUICK=0 $(PY) -m helpers.further

@@ -181,6 +181,7 @@ def main():
     if args.markdown:
         print(markdown(json.loads(Path(args.out).read_text())))
         return
+    from helpers import provenance
     from helpers.training import cpu_name
 
     measured = run(args.models, args.repeats, args.epochs)
@@ -227,6 +228,7 @@ def main():
         "runs": measured["seconds"],
         "per_fit_runs": measured["per_fit"],
         "models": rows,
+        "provenance": provenance.current(measured["precision"], 7, "full"),
     }
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
     print(markdown(report))

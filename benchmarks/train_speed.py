@@ -386,6 +386,9 @@ def main():
 
 
 def _write_report(args, rows, machine):
+    from helpers import provenance
+    from helpers.training import notebook_precision
+
     report = {
         "machine": machine,
         "repeats": args.repeats,
@@ -396,6 +399,7 @@ def _write_report(args, rows, machine):
             "of the repeats for each way; compute: the training arithmetic alone"
         ),
         **{m: rows[m] for m in TUTORIALS if m in rows},
+        "provenance": provenance.current(notebook_precision(), 7, "full"),
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
@@ -430,10 +434,12 @@ def probe(args):
     out = Path(
         args.out if args.out != DEFAULT_OUT else ROOT / "results" / "input_paths.json"
     )
+    from helpers import provenance
     from helpers.training import best_precision, cpu_name
 
     report = json.loads(out.read_text()) if args.merge and out.exists() else {}
     report.update(machine=cpu_name(), precision=best_precision(), repeats=args.repeats)
+    report["provenance"] = provenance.current(best_precision(), 7, "full")
     for model_id in args.models:
         runs = {way: [] for way in PROBES}
         for _ in range(args.repeats):

@@ -21,7 +21,7 @@ import time
 import keras
 import numpy as np
 
-from helpers import augment, config, data, training
+from helpers import augment, config, data, provenance, training
 from helpers.layers import fuse_batch_norm
 
 VALIDATION_SIZE = 5000
@@ -110,6 +110,9 @@ def save_member(seed, model, history, seconds, test):
         "mode": config.mode(),
         "precision": keras.mixed_precision.global_policy().name,
         "machine": training.cpu_name(),
+        "provenance": provenance.current(
+            keras.mixed_precision.global_policy().name, seed, config.mode()
+        ),
     }
     member_path(seed).with_suffix(".json").write_text(
         json.dumps(record, indent=2) + "\n"
@@ -124,11 +127,11 @@ def member_record(seed):
 
 
 def is_current(record):
-    """Whether a member's record was trained in this mode and this machine's precision."""
+    """Whether a member's record was trained in this mode and the notebooks' precision."""
     return (
         record is not None
         and record["mode"] == config.mode()
-        and record.get("precision") == training.best_precision()
+        and record.get("precision") == training.notebook_precision()
     )
 
 

@@ -4,13 +4,17 @@
 the tutorials reported, and ``python -m helpers.results`` prints the README's table.
 """
 
+import gzip
+import hashlib
+import io
 import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from helpers import config
+from helpers import config, provenance
 
 # Test accuracy each tutorial reported (SPEC's targets table), as fractions.
 REPORTED = {
@@ -70,11 +74,20 @@ def reproduces(model_id, accuracy) -> bool:
 
 
 def record(
-    model_id, model, history, test_metrics, batch_size, epoch_seconds=None, **extra
+    model_id,
+    model,
+    history,
+    test_metrics,
+    batch_size,
+    epoch_seconds=None,
+    predictions=None,
+    **extra,
 ) -> dict:
     """Write ``<results>/<model_id>.json`` for this run and return what was written.
 
     ``epoch_seconds``: each epoch's wall-clock seconds (a ``training.EpochTimer``'s).
+    ``predictions``: the model's test-set probabilities, ``(10000, 10)``, saved beside
+    the record (``save_predictions``) so that notebook 06 and ensembles need no model.
     """
     seconds = epoch_seconds or getattr(history, "epoch_seconds", None) or []
     result = {
@@ -89,10 +102,113 @@ def record(
         "mode": config.mode(),
         "seed": config.SEED,
         **extra,
+        "provenance": provenance.current(_precision(model), config.SEED, config.mode()),
     }
+    if predictions is not None:
+        result["predictions"] = save_predictions(
+            model_id, predictions, result["provenance"]["run_id"]
+        )
     path = config.results_dir() / f"{model_id}.json"
     path.write_text(json.dumps(result, indent=2) + "\n")
     return result
+
+
+# Test-set probabilities are kept as 16-bit fractions of 1 (65,535 steps): gzip'd, a
+# model's 10,000 x 10 come to tens of KB, and two classes tie only where their
+# probabilities differ by less than 1/65,535 (at 8 bits, 1/255, they would tie more often).
+PREDICTION_STEPS = np.iinfo(np.uint16).max
+PREDICTIONS_FOLDER = "predictions"
+CLASSES = 10
+
+
+def predictions_path(model_id, folder=None) -> Path:
+    """``<results>/predictions/<model_id>.npy.gz``."""
+    return (folder or config.results_dir()) / PREDICTIONS_FOLDER / f"{model_id}.npy.gz"
+
+
+def save_predictions(model_id, probabilities, run_id, folder=None) -> dict:
+    """Save a model's test-set probabilities; return what its record says of the file.
+
+    ``probabilities``: one row per test image, one column per class, each row summing to 1
+    (what ``model.predict`` returns for a softmax output).
+    """
+    probabilities = np.asarray(probabilities, dtype="float64")
+    if probabilities.ndim != 2 or probabilities.shape[1] != CLASSES:
+        raise ValueError(
+            f"{model_id}: predictions must have one row per test image and {CLASSES} "
+            f"columns (model.predict of a softmax output); got shape {probabilities.shape}."
+        )
+    if not np.allclose(probabilities.sum(axis=1), 1, atol=1e-3):
+        raise ValueError(
+            f"{model_id}: each row of predictions must sum to 1 (probabilities); pass "
+            "model.predict's output of a softmax layer, not logits."
+        )
+    steps = np.round(np.clip(probabilities, 0, 1) * PREDICTION_STEPS).astype("uint16")
+    path = predictions_path(model_id, folder)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    np.save(buffer, steps, allow_pickle=False)
+    # mtime=0: the same predictions give the same bytes, whenever they are written.
+    path.write_bytes(gzip.compress(buffer.getvalue(), mtime=0))
+    return {
+        "file": f"{PREDICTIONS_FOLDER}/{path.name}",
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "shape": list(steps.shape),
+        "run_id": run_id,
+    }
+
+
+def load_predictions(model_id, folder=None) -> np.ndarray:
+    """A model's stored test-set probabilities, ``(10000, 10)`` float32, from ``results/``.
+
+    Checks that the file is the one its record names (same run): a missing, truncated or
+    replaced file raises an error that names it and says how to make it again.
+    """
+    folder = folder or config.results_dir()
+    record = load(model_id, folder)
+    again = (
+        f"re-run the notebook that trains {model_id} (see the README's table) in full"
+    )
+    if record is None or "predictions" not in record:
+        raise FileNotFoundError(
+            f"{model_id}: {folder / (model_id + '.json')} names no stored predictions; "
+            f"{again}, which saves them."
+        )
+    entry = record["predictions"]
+    path = folder / entry["file"]
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{model_id}: predictions file {path} is missing; {again}."
+        )
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+        raise ValueError(
+            f"{model_id}: predictions file {path} is not the one its record names (run "
+            f"{entry['run_id']}): truncated, or written by another run. Restore it with "
+            f"`git checkout -- {path.name}` in its folder, or {again}."
+        )
+    try:
+        steps = np.load(io.BytesIO(gzip.decompress(data)), allow_pickle=False)
+    except (OSError, EOFError, ValueError) as error:
+        raise ValueError(
+            f"{model_id}: predictions file {path} cannot be read ({error}); {again}."
+        ) from None
+    if list(steps.shape) != entry["shape"] or steps.dtype != np.uint16:
+        raise ValueError(
+            f"{model_id}: predictions file {path} holds {steps.dtype} {steps.shape}, its "
+            f"record says uint16 {tuple(entry['shape'])}; {again}."
+        )
+    return (steps / PREDICTION_STEPS).astype("float32")
+
+
+def _precision(model) -> str:
+    """The dtype policy ``model`` was built with, else the one in force now."""
+    import keras
+
+    policy = (
+        getattr(model, "dtype_policy", None) or keras.mixed_precision.global_policy()
+    )
+    return policy.name
 
 
 def summary(record) -> str:
@@ -153,6 +269,7 @@ def table(folder=None) -> pd.DataFrame:
                 "batch": result.get("batch_size"),
                 "s/epoch": result.get("seconds_per_epoch"),
                 "train s": result.get("train_seconds"),
+                "ran on": provenance.short(result.get("provenance")),
             }
         )
     return pd.DataFrame(rows).set_index("id") if rows else pd.DataFrame()
@@ -215,10 +332,37 @@ def seed_table(folder=None) -> pd.DataFrame | None:
                 "max %": round(row["max"] * 100, 2),
                 "seeds": len(row["seeds"]),
                 "seed 7 meets target": reproduces(model_id, seed7) if goal else None,
-                "mean meets target": reproduces(model_id, row["mean"]) if goal else None,
+                "mean meets target": reproduces(model_id, row["mean"])
+                if goal
+                else None,
+                "ran on": ran_on(row),
             }
         )
     return pd.DataFrame(rows).set_index("id")
+
+
+def seed_span(seeds) -> str:
+    """``[7, 8, 9, 10, 11]`` -> ``"7-11"``; ``[7, 9]`` -> ``"7, 9"``."""
+    seeds = sorted(seeds)
+    if len(seeds) > 2 and seeds == list(range(seeds[0], seeds[-1] + 1)):
+        return f"{seeds[0]}-{seeds[-1]}"
+    return ", ".join(str(seed) for seed in seeds)
+
+
+def ran_on(row) -> str:
+    """Where a seed row's runs trained, short: ``7-11 AVX2 float32``, then any set apart."""
+    runs = {run["seed"]: run for run in row.get("runs", [])}
+    if not runs:
+        return "not recorded"
+    counted = {provenance.short(runs[seed].get("provenance")) for seed in row["seeds"]}
+    text = f"{seed_span(row['seeds'])} {' / '.join(sorted(counted))}"
+    if row.get("set_apart"):
+        apart = ", ".join(
+            f"{seed} ({provenance.short(runs[seed].get('provenance'))})"
+            for seed in row["set_apart"]
+        )
+        text += f"; set apart: {apart}"
+    return text
 
 
 def seeds_markdown(folder=None) -> str:
@@ -238,8 +382,8 @@ def seeds_markdown(folder=None) -> str:
     lines = [
         "| id | "
         + " | ".join(columns)
-        + " | seed 7 meets target | mean meets target |",
-        "|---|" + "---|" * (len(columns) + 2),
+        + " | seed 7 meets target | mean meets target | seeds | ran on |",
+        "|---|" + "---|" * (len(columns) + 4),
     ]
     for model_id, row in frame.iterrows():
         cells = ["" if pd.isna(row[c]) else f"{row[c]:.2f}" for c in columns]
@@ -247,7 +391,8 @@ def seeds_markdown(folder=None) -> str:
             "" if row[c] is None or pd.isna(row[c]) else "yes" if row[c] else "**no**"
             for c in ("seed 7 meets target", "mean meets target")
         ]
-        lines.append(f"| {model_id} | " + " | ".join(cells + verdicts) + " |")
+        cells += verdicts + [str(row["seeds"]), row["ran on"]]
+        lines.append(f"| {model_id} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -280,26 +425,70 @@ def recipe_markdown(folder=None) -> str:
     )
 
 
+def notebook_times(folder=None) -> dict:
+    """``notebook_times.json``: per notebook, its last full run's seconds and provenance."""
+    path = (folder or config.ROOT / "results") / "notebook_times.json"
+    return json.loads(path.read_text())["notebooks"] if path.exists() else {}
+
+
+def plan_lines(names, folder=None) -> list:
+    """What ``make notebooks`` prints before it starts: each chosen notebook's last
+    committed full run, how long it took and where."""
+    times, lines, known = notebook_times(folder), [], 0.0
+    for name in names:
+        entry = times.get(name)
+        if entry is None:
+            lines.append(f"{name}: no committed full run timed yet")
+            continue
+        block = entry["provenance"]
+        known += entry["seconds"]
+        when = block["date"] or "date not recorded"
+        lines.append(
+            f"{name}: last committed full run {entry['seconds'] / 60:.1f} min on "
+            f"{block['machine']}, {block['precision']} ({when})"
+        )
+    lines.append(
+        f"in all about {known / 60:.0f} min on those machines; another CPU "
+        "kind can take about half or twice as long"
+    )
+    return lines
+
+
 def times_markdown(folder=None) -> str:
     """How long each notebook's last full execution took (``notebook_times.json``)."""
-    path = (folder or config.ROOT / "results") / "notebook_times.json"
-    if not path.exists():
+    times = notebook_times(folder)
+    if not times:
         return "No timings yet: `make notebooks` writes `results/notebook_times.json`."
-    times = json.loads(path.read_text())
-    first_five = sum(
-        v
-        for k, v in times["seconds"].items()
-        if k[:2] in {"01", "02", "03", "04", "05"}
+
+    def where(entry):
+        return f"{entry['provenance']['machine']}, {entry['provenance']['precision']}"
+
+    machines = sorted({where(entry) for entry in times.values()})
+    label = (
+        {m: chr(ord("a") + i) for i, m in enumerate(machines)}
+        if len(machines) > 1
+        else {}
     )
     each = ", ".join(
-        f"{name[:2]} {seconds:.1f} s" for name, seconds in times["seconds"].items()
+        f"{name[:2]} {entry['seconds']:.1f} s"
+        + (f" ({label[where(entry)]})" if label else "")
+        for name, entry in times.items()
     )
-    total = sum(times["seconds"].values())
+    first_five = sum(
+        e["seconds"]
+        for n, e in times.items()
+        if n[:2] in {"01", "02", "03", "04", "05"}
+    )
+    total = sum(entry["seconds"] for entry in times.values())
+    machines_text = (
+        "; ".join(f"({letter}) {machine}" for machine, letter in label.items())
+        if label
+        else machines[0]
+    )
     return (
         f"The full executions the notebooks carry (`make notebooks`; a notebook re-run "
-        f"alone replaces its own time), on {times['machine']}: {each}; 01-05 took "
-        f"{first_five / 60:.1f} min and all {len(times['seconds'])} notebooks "
-        f"{total / 60:.1f} min."
+        f"alone replaces its own time), on {machines_text}: {each}; 01-05 took "
+        f"{first_five / 60:.1f} min and all {len(times)} notebooks {total / 60:.1f} min."
     )
 
 

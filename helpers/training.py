@@ -1,7 +1,9 @@
 """Training glue the notebooks share: one set-up call and a fast input pipeline.
 
-``setup()`` fixes the seed, turns on deterministic ops and picks the number format the
-machine runs fastest (bfloat16 where the CPU or GPU supports it natively).
+``setup()`` fixes the seed, turns on deterministic ops and sets the number format:
+float32 on every machine, as the tutorials trained, so that every CPU trains the same
+arithmetic (``MNIST_PRECISION=mixed_bfloat16`` chooses otherwise; ``best_precision()``
+names the fastest this machine has, which notebook 09 trains in).
 ``train_batches()`` and ``eval_batches()`` feed ``model.fit`` what the tutorials'
 ``model.fit(x, y, batch_size=..., shuffle=True)`` trained on: the same images and batch
 size, in a fresh order every epoch. They are needed because that line no longer does so
@@ -14,15 +16,13 @@ scripts (``make ensemble``, benchmarks).
 """
 
 import os
-import platform
 import time
-from pathlib import Path
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from helpers import config
+from helpers import config, provenance
 
 PRECISIONS = ("float32", "mixed_bfloat16")
 
@@ -42,59 +42,49 @@ EVALUATION_BATCH_SIZE = 500
 TESTED = {"tensorflow": ("2.21", "2.22"), "keras": ("3.13", "3.16")}
 
 
-def _cpuinfo() -> str:
-    cpuinfo = Path("/proc/cpuinfo")
-    return cpuinfo.read_text() if cpuinfo.exists() else ""
-
-
-def _cpu_field(cpuinfo_text, field) -> str | None:
-    """The first value of ``field`` in a ``/proc/cpuinfo`` text (one line per field)."""
-    for line in cpuinfo_text.splitlines():
-        if line.split(":", 1)[0].strip() == field:
-            return line.split(":", 1)[1].strip()
-    return None
-
-
-def vector_extension(flags) -> str | None:
-    """The widest vector instructions training uses on this CPU, as records name them.
-
-    Two CPUs with the same model name can differ here (the committed runs came from AMD
-    EPYCs with and without AVX-512 BF16), and it decides both the precision
-    ``best_precision`` picks and the last digits of a run.
-    """
-    if {"avx512_bf16", "amx_bf16"} & flags:
-        return "AVX-512 BF16"
-    if "avx512f" in flags:
-        return "AVX-512"
-    if "avx2" in flags:
-        return "AVX2"
-    return None
-
-
 def cpu_name(cpuinfo_text=None) -> str:
     """The CPU's model name, core count and vector extension, for results records."""
-    text = _cpuinfo() if cpuinfo_text is None else cpuinfo_text
-    name = _cpu_field(text, "model name") or platform.processor() or platform.machine()
-    extension = vector_extension(set((_cpu_field(text, "flags") or "").split()))
-    return f"{name}, {os.cpu_count()} cores" + (f", {extension}" if extension else "")
+    return provenance.cpu(cpuinfo_text)["machine"]
 
 
 def _cpu_has_native_bf16() -> bool:
-    flags = set((_cpu_field(_cpuinfo(), "flags") or "").split())
-    return vector_extension(flags) == "AVX-512 BF16"
+    return provenance.cpu()["native_bfloat16"]
+
+
+# What the reproductions train in, whatever the CPU: what the tutorials trained in.
+DEFAULT_PRECISION = "float32"
+
+
+def _chosen_precision() -> str | None:
+    """``MNIST_PRECISION`` when it is set (checked), else None."""
+    chosen = os.environ.get("MNIST_PRECISION", "").strip()
+    if chosen and chosen not in PRECISIONS:
+        raise ValueError(
+            f"MNIST_PRECISION={chosen!r} is not supported: set it to one of "
+            f"{', '.join(PRECISIONS)}, or leave it unset for {DEFAULT_PRECISION}."
+        )
+    return chosen or None
+
+
+def notebook_precision() -> str:
+    """The Keras dtype policy the notebooks train in: float32 on every machine, as the
+    tutorials did, unless ``MNIST_PRECISION`` chooses ``mixed_bfloat16``.
+
+    It does not look at the CPU: a bfloat16 run on a CPU without native bfloat16 is
+    emulated and slow (``make bench-kernels``), and another CPU's arithmetic changes the
+    last digits, so the choice is the reader's, never the machine's.
+    """
+    return _chosen_precision() or DEFAULT_PRECISION
 
 
 def best_precision() -> str:
-    """The Keras dtype policy this machine trains fastest with.
+    """The Keras dtype policy this machine trains fastest with (notebook 09, benchmarks):
+    ``mixed_bfloat16`` where the CPU or GPU computes bfloat16 natively, else float32.
 
     ``MNIST_PRECISION=float32`` (or ``mixed_bfloat16``) overrides the choice.
     """
-    chosen = os.environ.get("MNIST_PRECISION", "").strip()
+    chosen = _chosen_precision()
     if chosen:
-        if chosen not in PRECISIONS:
-            raise ValueError(
-                f"MNIST_PRECISION={chosen!r} is not supported; use one of {', '.join(PRECISIONS)}."
-            )
         return chosen
     gpus = tf.config.list_physical_devices("GPU")
     if gpus:
@@ -108,7 +98,10 @@ def best_precision() -> str:
 def setup(seed=config.SEED, precision=None, deterministic=True) -> dict:
     """Seed Python, NumPy and TensorFlow; make ops deterministic; set the dtype policy.
 
-    Call it once at the top of a notebook, before building models. Returns what it chose.
+    ``precision`` defaults to ``notebook_precision()``: float32 whatever the CPU, unless
+    ``MNIST_PRECISION`` says otherwise. Call it once at the top of a notebook, before
+    building models. It starts a new run (``provenance.start_run()``): the records
+    written after it carry its id. Returns what it chose, and the run id.
     """
     keras.utils.set_random_seed(seed)
     # TensorFlow's Python logger warns about "retracing" when several models in one
@@ -116,7 +109,7 @@ def setup(seed=config.SEED, precision=None, deterministic=True) -> dict:
     tf.get_logger().setLevel("ERROR")
     if deterministic:
         tf.config.experimental.enable_op_determinism()
-    precision = precision or best_precision()
+    precision = precision or notebook_precision()
     keras.mixed_precision.set_global_policy(precision)
     _warn_if_untested()
     devices = [
@@ -130,6 +123,7 @@ def setup(seed=config.SEED, precision=None, deterministic=True) -> dict:
         "deterministic": deterministic,
         "accelerators": devices or ["none (CPU)"],
         "mode": config.mode(),
+        "run_id": provenance.start_run(),
     }
 
 

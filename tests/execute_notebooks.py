@@ -1,12 +1,16 @@
 """Execute notebooks top to bottom and save them with their outputs (``make notebooks``).
 
     python -m tests.execute_notebooks notebooks/02_baseline_cnn.ipynb [...]
+    python -m tests.execute_notebooks --nb 04 05      # make notebooks NB="04 05"
 
 Each notebook runs in a fresh kernel from ``notebooks/`` (as JupyterLab's "Restart kernel
 and run all" does), with no cell time limit; the time each took is printed at the end.
 Cell metadata that changes on every run (timestamps) is not stored, nor the state of
 widgets that no output shows any more (``helpers.live``'s progress bar and curves remove
 themselves when training ends; nbclient would keep their state, figures included).
+Before it starts it prints how long each chosen notebook took in its last committed full
+run and on which CPU; a full run keeps each notebook's time here, with its provenance, in
+``results/notebook_times.json`` (a notebook re-run alone replaces only its own entry).
 """
 
 import json
@@ -68,29 +72,77 @@ def execute(path: Path, workdir: Path | None = None) -> float:
     return seconds
 
 
-def main(paths):
+RUN_ID = re.compile(r"'run_id': '([0-9TZ]+-[0-9a-f]+)'")
+
+
+def printed_run_id(path):
+    """The run id a notebook's ``print(settings)`` showed, or None."""
+    found = RUN_ID.search(path.read_text())
+    return found.group(1) if found else None
+
+
+def notebook_paths(numbers):
+    """``["04", "5"]`` -> the notebooks numbered so, in order; a clear error otherwise."""
+    found = {
+        path.name[:2]: path
+        for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    }
+    paths = []
+    for number in numbers:
+        key = number.strip().zfill(2)
+        if key not in found:
+            raise SystemExit(
+                f"NB={number!r}: there is no notebook numbered so; choose among "
+                f'{" ".join(found)} (e.g. make notebooks NB="04 05").'
+            )
+        paths.append(found[key])
+    return sorted(set(paths))
+
+
+def main(argv):
+    if argv[:1] == ["--nb"]:
+        paths = notebook_paths(" ".join(argv[1:]).split())
+        if not paths:
+            raise SystemExit("--nb needs notebook numbers, e.g. --nb 04 05")
+    else:
+        paths = [Path(name) for name in argv]
+    from helpers import config, provenance, results
+
+    full = not config.quick_mode()
+    if full:
+        for line in results.plan_lines([path.name for path in paths]):
+            print(line, flush=True)
     timings = []
-    for name in paths:
-        path = Path(name)
-        print(f"executing {path} ...", flush=True)
+    for path in paths:
+        print(f"executing {path.name} ...", flush=True)
         seconds = execute(path)
         timings.append((path.name, seconds))
         print(f"  {seconds:6.1f} s", flush=True)
     total = sum(seconds for _, seconds in timings)
-    print(f"\n{len(timings)} notebooks in {total:.0f} s ({total / 60:.1f} min)")
-    from helpers import config
-
-    if not config.quick_mode():
-        # A full run of the series' notebooks: keep each one's time for the README
-        # (a notebook re-run alone updates its own entry).
-        from helpers.training import cpu_name
+    here = provenance.cpu()["machine"]
+    print(
+        f"\n{len(timings)} notebooks in {total:.0f} s ({total / 60:.1f} min) on {here}"
+    )
+    if full:
+        # Each notebook's time for the README and the next run's plan, with where it ran.
+        from helpers.training import notebook_precision
 
         path = ROOT / "results" / "notebook_times.json"
-        seconds = json.loads(path.read_text())["seconds"] if path.exists() else {}
+        record = json.loads(path.read_text()) if path.exists() else {"notebooks": {}}
         for name, taken in timings:
             if (ROOT / "notebooks" / name).exists():
-                seconds[name] = round(taken, 1)
-        record = {"machine": cpu_name(), "seconds": dict(sorted(seconds.items()))}
+                block = provenance.current(
+                    notebook_precision(), config.SEED, config.mode()
+                )
+                # The run id the notebook printed (its setup() started it), where it did.
+                block["run_id"] = (
+                    printed_run_id(ROOT / "notebooks" / name) or block["run_id"]
+                )
+                record["notebooks"][name] = {
+                    "seconds": round(taken, 1),
+                    "provenance": block,
+                }
+        record["notebooks"] = dict(sorted(record["notebooks"].items()))
         path.write_text(json.dumps(record, indent=2) + "\n")
 
 

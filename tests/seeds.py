@@ -1,23 +1,24 @@
 """Seed statistics for the tutorial models: ``make seeds``.
 
-    python -m tests.seeds                 # train the missing seeds, then write results/seeds.json
-    python -m tests.seeds --notebooks 04  # re-train only notebook 04's models (T4, T4blog)
-    python -m tests.seeds --collect-only  # only write results/seeds.json
+    python -m tests.seeds                          # seeds 8-11 of every tutorial model
+    python -m tests.seeds --notebooks 04 --seeds 8 9   # only 04's models (T4, T4blog), seeds 8, 9
+    python -m tests.seeds --collect-only           # only write results/seeds.json
 
-Each extra seed re-runs the notebooks that train the tutorial models (02, 03 and 04) top to
-bottom in full mode, in fresh kernels, with ``MNIST_SEED`` set: the same code and settings
-as the committed run, only the seed differs (weights, shuffling, dropout, augmentation and
-T5's validation split all follow it). A seed's executed notebooks, models and records go to
+(``make seeds NB=04 SEEDS="8 9"`` runs the second.) Each extra seed re-runs the notebooks
+that train the tutorial models (02, 03 and 04) top to bottom in full mode, in fresh
+kernels, with ``MNIST_SEED`` set: the same code and settings as the committed run, only
+the seed differs (weights, shuffling, dropout, augmentation and T5's validation split all
+follow it). A seed's executed notebooks, models and records go to
 ``artifacts/seeds/seed<N>/``; a notebook whose records for that seed are already there is
 not run again, so an interrupted run resumes. Seed 7 is the committed run itself
-(``results/<id>.json``, written by ``make notebooks``). About 15 minutes per seed on the
-2-core CPU of the committed run while notebook 04 trained one model; its second model,
-the blog's, trained in about 2 minutes there (``results/T4.json`` before the switch).
+(``results/<id>.json``, written by ``make notebooks``).
 
-With ``--notebooks``, only those notebooks are re-run; the other models keep their rows of
-the committed ``results/seeds.json``, and only while their seed-7 figure there is still
-the committed run's (``results/<id>.json``): a row from another run is refused, never
-mixed in.
+Seeds accumulate, over days and machines: ``results/seeds.json`` keeps every run as its
+own row with its provenance, and a call replaces only the runs it trained. A model's mean
+and spread are over the runs that trained the same arithmetic as its seed-7 record (same
+precision and CPU kind); the others are listed as set apart, never averaged in. Before it
+starts, it prints how long each chosen notebook took in its last committed full run, and
+on which CPU.
 """
 
 import argparse
@@ -27,7 +28,7 @@ import shutil
 import statistics
 import time
 
-from helpers import config, results
+from helpers import config, provenance, results
 from tests.execute_notebooks import execute
 
 EXTRA_SEEDS = (8, 9, 10, 11)
@@ -86,54 +87,89 @@ def summary(accuracies):
     """Mean, sample standard deviation, min and max of a list of accuracies."""
     return {
         "mean": round(statistics.mean(accuracies), 6),
-        "std": round(statistics.stdev(accuracies), 6),
+        "std": round(statistics.stdev(accuracies), 6) if len(accuracies) > 1 else 0.0,
         "min": min(accuracies),
         "max": max(accuracies),
     }
 
 
-def kept_row(model_id, seeds):
-    """``model_id``'s row of the committed ``seeds.json`` when it can stand: same seeds,
-    and its seed-7 accuracy is the committed run's. Else None."""
+def comparable(run, seed7):
+    """Whether ``run`` trained the same arithmetic as seed 7's: same precision, same CPU
+    kind (another vector extension changes the last digits)."""
+    keys = ("precision", "vector_extension")
+    mine, theirs = run.get("provenance") or {}, seed7.get("provenance") or {}
+    return all(mine.get(k) == theirs.get(k) for k in keys)
+
+
+def row(runs):
+    """A model's row of ``seeds.json`` from its runs (seed 7 first): the statistics are
+    over the runs comparable with seed 7's; the others are listed apart, never averaged."""
+    runs = sorted(
+        runs, key=lambda run: (run["seed"] != config.DEFAULT_SEED, run["seed"])
+    )
+    seed7 = runs[0]
+    if seed7["seed"] != config.DEFAULT_SEED:
+        raise SystemExit(f"no seed {config.DEFAULT_SEED} run among {runs}")
+    counted = [run for run in runs if comparable(run, seed7)]
+    accuracies = [run["test_accuracy"] for run in counted]
+    return {
+        "seeds": [run["seed"] for run in counted],
+        "test_accuracy": accuracies,
+        **summary(accuracies),
+        "set_apart": [run["seed"] for run in runs if run not in counted],
+        "runs": runs,
+    }
+
+
+def as_run(record):
+    return {
+        "seed": record.get("seed", config.DEFAULT_SEED),
+        "test_accuracy": record["test_accuracy"],
+        "provenance": record.get("provenance"),
+    }
+
+
+def committed_runs():
+    """The runs in the committed ``results/seeds.json``, by model id and seed."""
     path = config.ROOT / "results" / "seeds.json"
-    row = json.loads(path.read_text()).get(model_id) if path.exists() else None
-    committed = results.load(model_id, config.ROOT / "results")
-    if not row or not committed or row["seeds"] != list(seeds):
-        return None
-    seed7 = row["test_accuracy"][row["seeds"].index(config.DEFAULT_SEED)]
-    return row if seed7 == committed["test_accuracy"] else None
+    table = json.loads(path.read_text()) if path.exists() else {}
+    return {
+        model_id: {run["seed"]: run for run in model_row.get("runs", [])}
+        for model_id, model_row in table.items()
+    }
 
 
 def collect(seeds, retrained=MODEL_IDS):
-    """Write ``results/seeds.json`` from the records of ``seeds``; return what was written.
+    """Write ``results/seeds.json``; return what was written.
 
-    Models not in ``retrained`` keep their committed row (see ``kept_row``)."""
-    per_seed = {seed: seed_records(seed) for seed in seeds}
-    table, missing = {}, {}
+    Seeds accumulate: each run is its own row with its provenance. The models in
+    ``retrained`` take this call's records of ``seeds`` (under ``artifacts/seeds/``; a
+    missing one is an error that names it); every other run stays as committed. Seed 7
+    is always the committed record (``results/<id>.json``).
+    """
+    kept, table, missing = committed_runs(), {}, {}
     for model_id in MODEL_IDS:
-        lacking = [seed for seed in seeds if model_id not in per_seed[seed]]
-        if not lacking:
+        runs = dict(kept.get(model_id, {}))
+        seed7 = results.load(model_id, config.ROOT / "results")
+        if seed7 is None:
+            missing[model_id] = [config.DEFAULT_SEED]
             continue
-        kept = None if model_id in retrained else kept_row(model_id, seeds)
-        if kept is None:
-            missing[model_id] = lacking
-        else:
-            table[model_id] = kept
+        runs[config.DEFAULT_SEED] = as_run(seed7)
+        if model_id in retrained:
+            for seed in seeds:
+                if seed == config.DEFAULT_SEED:
+                    continue
+                record = seed_records(seed).get(model_id)
+                if record is None:
+                    missing.setdefault(model_id, []).append(seed)
+                else:
+                    runs[seed] = as_run(record)
+        table[model_id] = row(runs.values())
     if missing:
         raise SystemExit(
             f"No full-run record for {missing} (model id: seeds). Seed 7 comes from "
             "`make notebooks`; run `make seeds` for the others."
         )
-    for model_id in MODEL_IDS:
-        if model_id in table:
-            continue
-        accuracies = [per_seed[seed][model_id]["test_accuracy"] for seed in seeds]
-        table[model_id] = {
-            "seeds": list(seeds),
-            "test_accuracy": accuracies,
-            **summary(accuracies),
-        }
-    table = {model_id: table[model_id] for model_id in MODEL_IDS}
     path = config.ROOT / "results" / "seeds.json"
     path.write_text(json.dumps(table, indent=2) + "\n")
     return table
@@ -149,16 +185,22 @@ def main():
     args = parser.parse_args()
     notebooks = NOTEBOOKS
     if args.notebooks:
-        notebooks = tuple(n for n in NOTEBOOKS if n[:2] in args.notebooks)
-        if len(notebooks) != len(args.notebooks):
+        chosen = {number.zfill(2) for number in args.notebooks}
+        notebooks = tuple(n for n in NOTEBOOKS if n[:2] in chosen)
+        if len(notebooks) != len(chosen):
             parser.error(
-                f"--notebooks takes numbers among {[n[:2] for n in NOTEBOOKS]}"
+                f"NB={' '.join(args.notebooks)}: seeds are trained by notebooks "
+                f"{' '.join(n[:2] for n in NOTEBOOKS)} only (e.g. make seeds NB=04)"
             )
     retrained = tuple(m for n in notebooks for m in NOTEBOOK_MODELS[n])
     if config.DEFAULT_SEED in args.seeds:
         parser.error(
             f"seed {config.DEFAULT_SEED} is the committed run: use `make notebooks`"
         )
+    if not args.collect_only:
+        print(f"seeds {' '.join(map(str, args.seeds))}, each running:", flush=True)
+        for line in results.plan_lines(notebooks):
+            print(f"  {line}", flush=True)
     start = time.perf_counter()
     if not args.collect_only:
         for seed in args.seeds:
@@ -170,7 +212,10 @@ def main():
             f"min {row['min']:.2%}, max {row['max']:.2%}"
         )
     if not args.collect_only:
-        print(f"make seeds took {(time.perf_counter() - start) / 60:.1f} min")
+        print(
+            f"make seeds took {(time.perf_counter() - start) / 60:.1f} min on "
+            f"{provenance.cpu()['machine']}"
+        )
 
 
 if __name__ == "__main__":

@@ -458,11 +458,13 @@ def record_latencies(explorer, latencies):
     if out:
         import json
 
+        from helpers import config, provenance
         from helpers.training import cpu_name
 
         path = Path(out)
         record = json.loads(path.read_text()) if path.exists() else {"ms": {}}
         record["machine"] = cpu_name()
+        record["provenance"] = provenance.current("float32", config.SEED, config.mode())
         record["ms"][explorer] = {k: round(v, 1) for k, v in latencies.items()}
         path.write_text(json.dumps(record, indent=2) + "\n")
 

@@ -49,7 +49,8 @@ def test_a_member_is_trained_again_unless_its_record_matches_mode_and_precision(
 ):
     from helpers import training
 
-    monkeypatch.setattr(training, "best_precision", lambda: "float32")
+    monkeypatch.delenv("MNIST_PRECISION", raising=False)
+    monkeypatch.setattr(training, "_cpu_has_native_bf16", lambda: True)  # no matter
     record = {"seed": 8, "mode": "full", "precision": "float32"}
     monkeypatch.setenv("MNIST_QUICK", "0")
     assert further.is_current(record)

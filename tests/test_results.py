@@ -148,55 +148,72 @@ def test_make_seeds_collects_mean_and_spread(monkeypatch, tmp_path):
         seeds.collect([7, 8, 9])
 
 
-def test_make_seeds_for_one_notebook_keeps_only_rows_of_the_same_run(
+def test_make_seeds_accumulates_runs_and_sets_other_arithmetic_apart(
     monkeypatch, tmp_path
 ):
-    """``--notebooks 04`` re-collects T4 and T4blog; the others keep their committed row
-    only while its seed 7 is the committed run's record."""
+    """``NB=04 SEEDS="8 9"`` replaces only those runs of T4 and T4blog; every other run
+    stays as committed; a run in another precision or on another CPU kind is listed
+    apart, never averaged in."""
     monkeypatch.setattr(config, "ROOT", tmp_path)
-    all_seeds = [7, 8, 9, 10, 11]
-    for seed in all_seeds:
-        folder = tmp_path / "results" if seed == 7 else seeds.seed_dir(seed) / "results"
-        folder.mkdir(parents=True, exist_ok=True)
-        for model_id in TUTORIAL_IDS if seed == 7 else ("T4", "T4blog"):
+
+    def where(precision="float32", extension="AVX2"):
+        return {"precision": precision, "vector_extension": extension}
+
+    (tmp_path / "results").mkdir()
+    for model_id in TUTORIAL_IDS:  # seed 7, the committed records
+        record = {
+            "id": model_id,
+            "test_accuracy": 0.99,
+            "mode": "full",
+            "seed": 7,
+            "provenance": where(),
+        }
+        (tmp_path / "results" / f"{model_id}.json").write_text(json.dumps(record))
+    for seed in (8, 9):  # this call's runs
+        folder = seeds.seed_dir(seed) / "results"
+        folder.mkdir(parents=True)
+        for model_id in ("T4", "T4blog"):
             record = {
                 "id": model_id,
-                "test_accuracy": 0.99,
+                "test_accuracy": 0.995,
                 "mode": "full",
                 "seed": seed,
+                "provenance": where(),
             }
             (folder / f"{model_id}.json").write_text(json.dumps(record))
     committed = {
         model_id: {
-            "seeds": all_seeds,
-            "test_accuracy": [0.99, 0.98, 0.98, 0.98, 0.98],
-            "mean": 0.982,
-            "std": 0.004472,
-            "min": 0.98,
-            "max": 0.99,
+            "runs": [
+                {"seed": seed, "test_accuracy": 0.98, "provenance": where()}
+                for seed in (7, 8, 9, 10, 11)
+            ]
         }
         for model_id in TUTORIAL_IDS
-        if model_id not in ("T4", "T4blog")
     }
+    committed["T4"]["runs"][3]["provenance"] = where("mixed_bfloat16")  # seed 10
+    committed["T4"]["runs"][4]["provenance"] = where(extension="AVX-512")  # seed 11
     (tmp_path / "results" / "seeds.json").write_text(json.dumps(committed))
-    table = seeds.collect(all_seeds, retrained=("T4", "T4blog"))
+
+    table = seeds.collect([7, 8, 9], retrained=("T4", "T4blog"))
     assert list(table) == list(TUTORIAL_IDS)
-    assert table["T1"] == committed["T1"]  # kept
-    assert table["T4"]["test_accuracy"] == [0.99] * 5  # collected anew
-    assert table["T4blog"]["test_accuracy"] == [0.99] * 5
-    # A committed row whose seed 7 is not the committed record is refused, not mixed in.
-    record = {"id": "T1", "test_accuracy": 0.97, "mode": "full", "seed": 7}
-    (tmp_path / "results" / "T1.json").write_text(json.dumps(record))
-    with pytest.raises(SystemExit, match="T1"):
-        seeds.collect(all_seeds, retrained=("T4", "T4blog"))
-    # A re-trained model with a seed missing is named, even where an old row would fit.
-    record["test_accuracy"] = 0.99
-    (tmp_path / "results" / "T1.json").write_text(json.dumps(record))
-    committed["T4"] = committed["T1"]
-    (tmp_path / "results" / "seeds.json").write_text(json.dumps(committed))
+    # T1: its committed runs, with seed 7 the committed record.
+    assert table["T1"]["seeds"] == [7, 8, 9, 10, 11]
+    assert table["T1"]["test_accuracy"] == [0.99, 0.98, 0.98, 0.98, 0.98]
+    # T4: seeds 8 and 9 anew; 10 and 11 trained other arithmetic, so they stand apart.
+    assert table["T4"]["seeds"] == [7, 8, 9] and table["T4"]["set_apart"] == [10, 11]
+    assert table["T4"]["test_accuracy"] == [0.99, 0.995, 0.995]
+    assert [run["seed"] for run in table["T4"]["runs"]] == [7, 8, 9, 10, 11]
+    assert table["T4blog"]["test_accuracy"] == [0.99, 0.995, 0.995, 0.98, 0.98]
+    assert json.loads((tmp_path / "results" / "seeds.json").read_text()) == table
+    frame = results.seed_table(tmp_path / "results")
+    assert frame.loc["T4", "seeds"] == 3
+    assert (
+        "set apart: 10 (AVX2 bf16), 11 (AVX-512 float32)" in frame.loc["T4", "ran on"]
+    )
+    # A re-trained model with a seed missing is named, even where an old run would fit.
     (seeds.seed_dir(9) / "results" / "T4.json").unlink()
     with pytest.raises(SystemExit, match="T4"):
-        seeds.collect(all_seeds, retrained=("T4", "T4blog"))
+        seeds.collect([7, 8, 9], retrained=("T4", "T4blog"))
 
 
 def test_readme_blocks_are_generated_from_results():

@@ -283,9 +283,30 @@ def test_strategy_needs_a_compiled_model():
 def test_precision_setting(monkeypatch):
     monkeypatch.setenv("MNIST_PRECISION", "float32")
     assert training.best_precision() == "float32"
+    monkeypatch.setenv("MNIST_PRECISION", "mixed_bfloat16")
+    assert training.notebook_precision() == "mixed_bfloat16"
     monkeypatch.setenv("MNIST_PRECISION", "float16")
-    with pytest.raises(ValueError, match="MNIST_PRECISION='float16' is not supported"):
-        training.best_precision()
+    for choose in (training.best_precision, training.notebook_precision):
+        with pytest.raises(
+            ValueError, match="MNIST_PRECISION='float16' is not supported"
+        ):
+            choose()
+
+
+@pytest.mark.parametrize("native_bf16", [True, False])
+def test_the_notebooks_precision_does_not_depend_on_the_cpu(monkeypatch, native_bf16):
+    # The reproductions train the same arithmetic on every CPU: float32, as the
+    # tutorials did. Only notebook 09 and the benchmarks ask for the fastest.
+    monkeypatch.delenv("MNIST_PRECISION", raising=False)
+    monkeypatch.setattr(training, "_cpu_has_native_bf16", lambda: native_bf16)
+    monkeypatch.setattr(tf.config, "list_physical_devices", lambda *kind: [])
+    assert training.best_precision() == ("mixed_bfloat16" if native_bf16 else "float32")
+    try:
+        chosen = training.setup()
+        assert chosen["precision"] == "float32"
+        assert keras.mixed_precision.global_policy().name == "float32"
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
 
 
 CPUINFO = """processor\t: 0

@@ -1,0 +1,153 @@
+"""Where every number came from: provenance on every record, stored test-set predictions."""
+
+import gzip
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from helpers import config, provenance, results
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def provenance_blocks(path):
+    """Every provenance block a file under results/ holds (seeds.json: one per seed)."""
+    record = json.loads(path.read_text())
+    if path.name == "seeds.json":
+        return {
+            f"{model_id} seed {run['seed']}": run.get("provenance")
+            for model_id, row in record.items()
+            for run in row["runs"]
+        }
+    if path.name == "notebook_times.json":
+        return {
+            name: entry.get("provenance") for name, entry in record["notebooks"].items()
+        }
+    return {path.stem: record.get("provenance")}
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "results").glob("*.json")), ids=lambda p: p.name
+)
+def test_every_record_says_where_it_came_from(path):
+    for name, block in provenance_blocks(path).items():
+        assert not provenance.missing(block), f"{name}: no {provenance.missing(block)}"
+        assert block["recorded"] in ("at run time", "afterwards")
+        unknown = set(block.get("unknown", []))
+        known = [f for f in provenance.FIELDS if f not in unknown]
+        assert all(block[f] is not None for f in known), f"{name}: a field is None"
+        if block["recorded"] == "at run time":
+            assert not unknown, f"{name}: a record made at run time knows everything"
+
+
+def test_a_missing_field_is_found():
+    block = json.loads((ROOT / "results" / "T1.json").read_text())["provenance"]
+    assert provenance.missing(block) == []
+    del block["precision"]
+    assert provenance.missing(block) == ["precision"]
+    assert provenance.missing(None) == list(provenance.FIELDS)
+
+
+def test_a_record_written_now_carries_this_run(monkeypatch, tmp_path):
+    monkeypatch.setenv("MNIST_RESULTS", str(tmp_path))
+    monkeypatch.setenv("MNIST_QUICK", "0")
+    first = provenance.start_run()
+    written = results.record("T9", None, None, {"accuracy": 0.5, "loss": 1.0}, 32)
+    block = written["provenance"]
+    assert not provenance.missing(block) and block["recorded"] == "at run time"
+    assert block["run_id"] == first and block["seed"] == config.SEED
+    assert block["precision"] == "float32" and block["mode"] == "full"
+    assert block["tensorflow"].startswith("2.") and block["keras"].startswith("3.")
+    # The next run (setup() starts one per notebook) has another id.
+    assert provenance.start_run() != first
+
+
+def test_short_form_for_tables():
+    assert provenance.short({"vector_extension": "AVX2", "precision": "float32"}) == (
+        "AVX2 float32"
+    )
+    assert provenance.short(
+        {"vector_extension": "AVX-512 BF16", "precision": "mixed_bfloat16"}
+    ) == ("AVX-512 BF16 bf16")
+
+
+def softmax_rows(n=10_000, seed=0):
+    logits = np.random.default_rng(seed).normal(size=(n, 10)) * 4
+    exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def test_predictions_round_trip_small_and_exact_in_argmax(tmp_path):
+    probabilities = softmax_rows()
+    entry = results.save_predictions("T9", probabilities, "run-1", folder=tmp_path)
+    (tmp_path / "T9.json").write_text(json.dumps({"id": "T9", "predictions": entry}))
+    loaded = results.load_predictions("T9", tmp_path)
+    assert loaded.shape == (10_000, 10) and loaded.dtype == np.float32
+    assert np.abs(loaded - probabilities).max() <= 1 / results.PREDICTION_STEPS
+    assert (loaded.argmax(axis=1) == probabilities.argmax(axis=1)).all()
+    assert (tmp_path / entry["file"]).stat().st_size < 300_000
+    # The same predictions give the same bytes (and the same checksum) every time.
+    again = results.save_predictions("T9", probabilities, "run-2", folder=tmp_path)
+    assert again["sha256"] == entry["sha256"]
+
+
+def test_predictions_that_are_not_probabilities_are_refused(tmp_path):
+    with pytest.raises(ValueError, match="10 columns"):
+        results.save_predictions("T9", np.ones((5, 3)) / 3, "r", folder=tmp_path)
+    with pytest.raises(ValueError, match="sum to 1"):
+        results.save_predictions("T9", np.ones((5, 10)), "r", folder=tmp_path)
+
+
+@pytest.fixture
+def stored(tmp_path):
+    entry = results.save_predictions("T9", softmax_rows(100), "run-1", folder=tmp_path)
+    (tmp_path / "T9.json").write_text(json.dumps({"id": "T9", "predictions": entry}))
+    return tmp_path, tmp_path / entry["file"]
+
+
+def test_a_truncated_predictions_file_is_named(stored):
+    folder, path = stored
+    path.write_bytes(path.read_bytes()[:-20])
+    with pytest.raises(
+        ValueError, match=r"T9\.npy\.gz.*truncated, or written by another run"
+    ):
+        results.load_predictions("T9", folder)
+
+
+def test_predictions_of_another_run_are_named(stored):
+    folder, path = stored
+    other = np.round(softmax_rows(100, seed=1) * results.PREDICTION_STEPS).astype(
+        "uint16"
+    )
+    import io
+
+    buffer = io.BytesIO()
+    np.save(buffer, other)
+    path.write_bytes(gzip.compress(buffer.getvalue(), mtime=0))
+    with pytest.raises(ValueError, match="not the one its record names.*run-1"):
+        results.load_predictions("T9", folder)
+
+
+def test_missing_predictions_are_named(stored):
+    folder, path = stored
+    path.unlink()
+    with pytest.raises(FileNotFoundError, match=r"T9\.npy\.gz is missing"):
+        results.load_predictions("T9", folder)
+    (folder / "T9.json").write_text(json.dumps({"id": "T9"}))
+    with pytest.raises(FileNotFoundError, match="names no stored predictions"):
+        results.load_predictions("T9", folder)
+
+
+def test_record_saves_the_predictions_it_is_given(monkeypatch, tmp_path):
+    monkeypatch.setenv("MNIST_RESULTS", str(tmp_path))
+    monkeypatch.setenv("MNIST_QUICK", "0")
+    probabilities = softmax_rows(50)
+    written = results.record(
+        "T9", None, None, {"accuracy": 0.5, "loss": 1.0}, 32, predictions=probabilities
+    )
+    assert written["predictions"]["run_id"] == written["provenance"]["run_id"]
+    assert np.allclose(
+        results.load_predictions("T9", tmp_path), probabilities, atol=1e-4
+    )
