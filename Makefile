@@ -7,6 +7,7 @@
 #                 (input layouts, steps per call, metrics) -> results/input_paths.json
 # make bench-input  benchmarks/input_pipeline.py: what feeding 60,000 images costs, no model
 # make bench-kernels  benchmarks/kernels.py: convolution GMAC/s, fused batch norm's gain
+# make bench-rerun benchmarks/rerun_spread.py: how far a re-run on another CPU kind lands (T3b)
 # make bench-live benchmarks/live_overhead.py: what helpers.live costs per epoch (T1, T3b)
 # make bench-explorers  the explorers' response times in Chromium -> results/explorer_latency.json
 # make full-run   the whole committed record in order: notebooks, seeds, 04 and 06 again
@@ -35,7 +36,7 @@ SEEDS ?=
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONHASHSEED ?= 0
 
-.PHONY: venv teach test unit browser notebooks full-run tutorials seeds ensemble bench bench-probe bench-input bench-kernels bench-live bench-explorers lab student site slides clean
+.PHONY: venv teach test unit browser notebooks full-run tutorials seeds ensemble bench bench-probe bench-input bench-kernels bench-rerun bench-live bench-explorers lab student site slides clean
 
 venv: $(VENV)/.installed
 
@@ -93,6 +94,9 @@ bench-input: venv
 
 bench-kernels: venv
 	$(PY) benchmarks/kernels.py
+
+bench-rerun: venv
+	$(PY) benchmarks/rerun_spread.py
 
 bench-live: venv
 	MNIST_QUICK=0 $(PY) benchmarks/live_overhead.py

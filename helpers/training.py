@@ -77,6 +77,19 @@ def notebook_precision() -> str:
     return _chosen_precision() or DEFAULT_PRECISION
 
 
+def choose_precision(chosen=DEFAULT_PRECISION) -> str:
+    """A notebook's ``PRECISION = "float32"`` line; returns the precision that applies.
+
+    ``MNIST_PRECISION`` overrides it, as ``MNIST_QUICK`` overrides ``RUN``.
+    """
+    if chosen not in PRECISIONS:
+        raise ValueError(
+            f"PRECISION = {chosen!r} is not a precision: choose one of "
+            f"{', '.join(repr(p) for p in PRECISIONS)}."
+        )
+    return _chosen_precision() or chosen
+
+
 def best_precision() -> str:
     """The Keras dtype policy this machine trains fastest with (notebook 09, benchmarks):
     ``mixed_bfloat16`` where the CPU or GPU computes bfloat16 natively, else float32.

@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import time
 
 from helpers import config, provenance, results
@@ -83,42 +82,8 @@ def train_seed(seed, notebooks=NOTEBOOKS):
         print(f"  {seconds:6.1f} s", flush=True)
 
 
-def summary(accuracies):
-    """Mean, sample standard deviation, min and max of a list of accuracies."""
-    return {
-        "mean": round(statistics.mean(accuracies), 6),
-        "std": round(statistics.stdev(accuracies), 6) if len(accuracies) > 1 else 0.0,
-        "min": min(accuracies),
-        "max": max(accuracies),
-    }
-
-
-def comparable(run, seed7):
-    """Whether ``run`` trained the same arithmetic as seed 7's: same precision, same CPU
-    kind (another vector extension changes the last digits)."""
-    keys = ("precision", "vector_extension")
-    mine, theirs = run.get("provenance") or {}, seed7.get("provenance") or {}
-    return all(mine.get(k) == theirs.get(k) for k in keys)
-
-
-def row(runs):
-    """A model's row of ``seeds.json`` from its runs (seed 7 first): the statistics are
-    over the runs comparable with seed 7's; the others are listed apart, never averaged."""
-    runs = sorted(
-        runs, key=lambda run: (run["seed"] != config.DEFAULT_SEED, run["seed"])
-    )
-    seed7 = runs[0]
-    if seed7["seed"] != config.DEFAULT_SEED:
-        raise SystemExit(f"no seed {config.DEFAULT_SEED} run among {runs}")
-    counted = [run for run in runs if comparable(run, seed7)]
-    accuracies = [run["test_accuracy"] for run in counted]
-    return {
-        "seeds": [run["seed"] for run in counted],
-        "test_accuracy": accuracies,
-        **summary(accuracies),
-        "set_apart": [run["seed"] for run in runs if run not in counted],
-        "runs": runs,
-    }
+summary = results.seed_summary
+row = results.seed_row
 
 
 def as_run(record):

@@ -84,7 +84,7 @@ def test_fixed_opening(path):
     # TensorFlow's C++ start-up lines would show as red boxes in JupyterLab unless they
     # are sent to a file before TensorFlow is imported.
     assert "config.native_logs_to_file()" in first and "import keras" not in first
-    assert "training.setup()" in second and "tf.__version__" in second
+    assert "training.setup(" in second and "tf.__version__" in second
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -335,6 +335,13 @@ def test_readme_live_overhead_is_the_benchmarks_own():
 def test_readme_input_pipeline_figures_are_the_benchmarks_own():
     block, made = _readme_block_and_benchmark(
         "input_pipeline.py", "input pipeline", "input_pipeline.json"
+    )
+    assert block == made
+
+
+def test_readme_rerun_spread_is_the_benchmarks_own():
+    block, made = _readme_block_and_benchmark(
+        "rerun_spread.py", "rerun spread", "rerun_spread.json"
     )
     assert block == made
 

@@ -81,13 +81,17 @@ def softmax_rows(n=10_000, seed=0):
 
 def test_predictions_round_trip_small_and_exact_in_argmax(tmp_path):
     probabilities = softmax_rows()
+    # Two classes a hair apart round to the same step (127 of 255): the model's answer,
+    # the later class, must survive.
+    probabilities[1, :] = 0
+    probabilities[1, [2, 4, 9]] = 0.4990, 0.4992, 0.0018
     entry = results.save_predictions("T9", probabilities, "run-1", folder=tmp_path)
     (tmp_path / "T9.json").write_text(json.dumps({"id": "T9", "predictions": entry}))
     loaded = results.load_predictions("T9", tmp_path)
     assert loaded.shape == (10_000, 10) and loaded.dtype == np.float32
-    assert np.abs(loaded - probabilities).max() <= 1 / results.PREDICTION_STEPS
+    assert np.abs(loaded - probabilities).max() <= 0.5 / results.PREDICTION_STEPS + 1e-5
     assert (loaded.argmax(axis=1) == probabilities.argmax(axis=1)).all()
-    assert (tmp_path / entry["file"]).stat().st_size < 300_000
+    assert (tmp_path / entry["file"]).stat().st_size < 100_000
     # The same predictions give the same bytes (and the same checksum) every time.
     again = results.save_predictions("T9", probabilities, "run-2", folder=tmp_path)
     assert again["sha256"] == entry["sha256"]
@@ -149,5 +153,5 @@ def test_record_saves_the_predictions_it_is_given(monkeypatch, tmp_path):
     )
     assert written["predictions"]["run_id"] == written["provenance"]["run_id"]
     assert np.allclose(
-        results.load_predictions("T9", tmp_path), probabilities, atol=1e-4
+        results.load_predictions("T9", tmp_path), probabilities, atol=1 / 255
     )

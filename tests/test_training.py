@@ -293,6 +293,16 @@ def test_precision_setting(monkeypatch):
             choose()
 
 
+def test_a_notebooks_precision_line(monkeypatch):
+    monkeypatch.delenv("MNIST_PRECISION", raising=False)
+    assert training.choose_precision("float32") == "float32"
+    assert training.choose_precision("mixed_bfloat16") == "mixed_bfloat16"
+    monkeypatch.setenv("MNIST_PRECISION", "mixed_bfloat16")  # overrides, as MNIST_QUICK
+    assert training.choose_precision("float32") == "mixed_bfloat16"
+    with pytest.raises(ValueError, match="PRECISION = 'bf16' is not a precision"):
+        training.choose_precision("bf16")
+
+
 @pytest.mark.parametrize("native_bf16", [True, False])
 def test_the_notebooks_precision_does_not_depend_on_the_cpu(monkeypatch, native_bf16):
     # The reproductions train the same arithmetic on every CPU: float32, as the
