@@ -155,3 +155,37 @@ def test_record_saves_the_predictions_it_is_given(monkeypatch, tmp_path):
     assert np.allclose(
         results.load_predictions("T9", tmp_path), probabilities, atol=1 / 255
     )
+
+
+NOTEBOOK_MODELS = {
+    "02": ("T3a", "T1"),
+    "03": ("T3b", "T2", "T5"),
+    "04": ("T4", "T4blog"),
+}
+
+
+def printed_run_ids(number):
+    from tests.execute_notebooks import RUN_ID
+
+    path = next((ROOT / "notebooks").glob(f"{number}_*.ipynb"))
+    return set(RUN_ID.findall(path.read_text()))
+
+
+@pytest.mark.parametrize("number", sorted(NOTEBOOK_MODELS))
+def test_a_notebooks_records_carry_the_run_id_it_printed(number):
+    records = {m: results.load(m, ROOT / "results") for m in NOTEBOOK_MODELS[number]}
+    recorded = {r["provenance"]["recorded"] for r in records.values()}
+    if recorded == {"afterwards"}:
+        pytest.skip(f"notebook {number}'s records predate run ids")
+    (printed,) = printed_run_ids(number)  # one run, one id, printed once by setup()
+    for model_id, record in records.items():
+        assert record["provenance"]["run_id"] == printed, model_id
+        assert record["predictions"]["run_id"] == printed, model_id
+
+
+def test_notebook_05_names_the_run_of_the_model_it_opened():
+    record = results.load("T4", ROOT / "results")
+    if record["provenance"]["recorded"] == "afterwards":
+        pytest.skip("T4's record predates run ids")
+    shown = (ROOT / "notebooks" / "05_filter_visualization.ipynb").read_text()
+    assert f"the record of its run {record['provenance']['run_id']}" in shown
