@@ -160,14 +160,18 @@ def save_predictions(model_id, probabilities, run_id, folder=None) -> dict:
     }
 
 
-def load_predictions(model_id, folder=None) -> np.ndarray:
+def load_predictions(model_id, folder=None, seed=None) -> np.ndarray:
     """A model's stored test-set probabilities, ``(10000, 10)`` float32, from ``results/``:
     within half a step (1/510) of the model's, and their argmax is the model's answer.
 
+    ``seed``: another seed's run of a tutorial model (``make seeds`` stores each one's
+    predictions and names the file in ``seeds.json``); None or 7 is the model's record.
     Checks that the file is the one its record names (same run): a missing, truncated or
     replaced file raises an error that names it and says how to make it again.
     """
     folder = folder or config.results_dir()
+    if seed is not None and seed != config.DEFAULT_SEED:
+        return _seed_predictions(model_id, folder, seed)
     record = load(model_id, folder)
     again = (
         f"re-run the notebook that trains {model_id} (see the README's table) in full"
@@ -177,16 +181,36 @@ def load_predictions(model_id, folder=None) -> np.ndarray:
             f"{model_id}: {folder / (model_id + '.json')} names no stored predictions; "
             f"{again}, which saves them."
         )
-    entry = record["predictions"]
+    return read_predictions(model_id, folder, record["predictions"], again)
+
+
+def _seed_predictions(model_id, folder, seed):
+    again = f"train it again with `make seeds SEEDS={seed}` (NB= its notebook)"
+    path = folder / "seeds.json"
+    table = json.loads(path.read_text()) if path.exists() else {}
+    runs = {run["seed"]: run for run in table.get(model_id, {}).get("runs", [])}
+    entry = runs.get(seed, {}).get("predictions")
+    if entry is None:
+        raise FileNotFoundError(
+            f"{model_id}: {path} names no stored predictions for seed {seed} (seeds "
+            f"with predictions: {sorted(s for s, r in runs.items() if 'predictions' in r)}"
+            f"); {again}."
+        )
+    return read_predictions(f"{model_id} seed {seed}", folder, entry, again)
+
+
+def read_predictions(label, folder, entry, again) -> np.ndarray:
+    """The probabilities in the file a record's ``predictions`` entry names, checked
+    against its checksum and shape; ``label`` and ``again`` go into any error."""
     path = folder / entry["file"]
     if not path.exists():
         raise FileNotFoundError(
-            f"{model_id}: predictions file {path} is missing; {again}."
+            f"{label}: predictions file {path} is missing; {again}."
         )
     data = path.read_bytes()
     if hashlib.sha256(data).hexdigest() != entry["sha256"]:
         raise ValueError(
-            f"{model_id}: predictions file {path} is not the one its record names (run "
+            f"{label}: predictions file {path} is not the one its record names (run "
             f"{entry['run_id']}): truncated, or written by another run. Restore it with "
             f"`git checkout -- {path.name}` in its folder, or {again}."
         )
@@ -194,11 +218,11 @@ def load_predictions(model_id, folder=None) -> np.ndarray:
         steps = np.load(io.BytesIO(gzip.decompress(data)), allow_pickle=False)
     except (OSError, EOFError, ValueError) as error:
         raise ValueError(
-            f"{model_id}: predictions file {path} cannot be read ({error}); {again}."
+            f"{label}: predictions file {path} cannot be read ({error}); {again}."
         ) from None
     if list(steps.shape) != entry["shape"] or steps.dtype != np.uint8:
         raise ValueError(
-            f"{model_id}: predictions file {path} holds {steps.dtype} {steps.shape}, its "
+            f"{label}: predictions file {path} holds {steps.dtype} {steps.shape}, its "
             f"record says uint8 {tuple(entry['shape'])}; {again}."
         )
     probabilities = (steps[:, :CLASSES] / PREDICTION_STEPS).astype("float32")

@@ -14,11 +14,12 @@ not run again, so an interrupted run resumes. Seed 7 is the committed run itself
 (``results/<id>.json``, written by ``make notebooks``).
 
 Seeds accumulate, over days and machines: ``results/seeds.json`` keeps every run as its
-own row with its provenance, and a call replaces only the runs it trained. A model's mean
-and spread are over the runs that trained the same arithmetic as its seed-7 record (same
-precision and CPU kind); the others are listed as set apart, never averaged in. Before it
-starts, it prints how long each chosen notebook took in its last committed full run, and
-on which CPU.
+own row with its provenance, its test-set predictions (copied to
+``results/predictions/<id>_seed<N>.npy.gz``) and the seconds its notebook took, and a
+call replaces only the runs it trained. A model's mean and spread are over the runs in
+the precision of its seed-7 record; the others are listed as set apart, never averaged
+in. Before it starts, it prints how long each chosen notebook took in its last committed
+full run, and on which CPU.
 """
 
 import argparse
@@ -39,6 +40,9 @@ NOTEBOOK_MODELS = {
 }
 NOTEBOOKS = tuple(NOTEBOOK_MODELS)
 MODEL_IDS = results.TUTORIAL_MODELS
+
+
+TIMES = "notebook_seconds.json"  # per seed folder: each notebook's seconds
 
 
 def seed_dir(seed):
@@ -80,6 +84,11 @@ def train_seed(seed, notebooks=NOTEBOOKS):
         print(f"seed {seed}: {name} ...", flush=True)
         seconds = execute(copy, workdir=config.ROOT / "notebooks")
         print(f"  {seconds:6.1f} s", flush=True)
+        # How long this seed's notebook took, for the README's planning figures.
+        times_path = folder / TIMES
+        times = json.loads(times_path.read_text()) if times_path.exists() else {}
+        times[name] = round(seconds, 1)
+        times_path.write_text(json.dumps(times, indent=2) + "\n")
 
 
 summary = results.seed_summary
@@ -92,6 +101,41 @@ def as_run(record):
         "test_accuracy": record["test_accuracy"],
         "provenance": record.get("provenance"),
     }
+
+
+def notebook_of(model_id):
+    return next(name for name, ids in NOTEBOOK_MODELS.items() if model_id in ids)
+
+
+def seed_run(model_id, seed, record):
+    """A seed's run as ``seeds.json`` keeps it, its predictions copied into ``results/``.
+
+    The file (``results/predictions/<id>_seed<N>.npy.gz``) is checked against the seed's
+    record before it is copied, so a damaged one is an error here, not a wrong figure later.
+    """
+    run = as_run(record)
+    name = notebook_of(model_id)
+    times_path = seed_dir(seed) / TIMES
+    seconds = (
+        json.loads(times_path.read_text()).get(name) if times_path.exists() else None
+    )
+    if seconds is not None:
+        run["notebook"], run["notebook_seconds"] = name, seconds
+    if record.get("train_seconds") is not None:
+        run["train_seconds"] = record["train_seconds"]
+    entry = record.get("predictions")
+    if entry is None:
+        return run  # a run made before predictions were stored
+    source = seed_dir(seed) / "results"
+    results.read_predictions(f"{model_id} seed {seed}", source, entry, "run it again")
+    target = results.predictions_path(f"{model_id}_seed{seed}", config.ROOT / "results")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source / entry["file"], target)
+    run["predictions"] = {
+        **entry,
+        "file": f"{results.PREDICTIONS_FOLDER}/{target.name}",
+    }
+    return run
 
 
 def committed_runs():
@@ -128,7 +172,7 @@ def collect(seeds, retrained=MODEL_IDS):
                 if record is None:
                     missing.setdefault(model_id, []).append(seed)
                 else:
-                    runs[seed] = as_run(record)
+                    runs[seed] = seed_run(model_id, seed, record)
         table[model_id] = row(runs.values())
     if missing:
         raise SystemExit(

@@ -5,6 +5,7 @@ import json
 import statistics
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from helpers import config, results
@@ -248,3 +249,54 @@ def test_recipe_line_with_one_member_and_with_several(tmp_path):
     two = line({"seed 7": 0.996, "seed 8": 0.998})
     assert "over its 2 seeds: mean **99.70 % ± 0.14**" in two
     assert "their ensemble: **99.70 %**" in two
+
+
+def test_make_seeds_keeps_each_seeds_predictions_and_time(monkeypatch, tmp_path):
+    """A seed's test-set predictions are copied into ``results/predictions/`` and named in
+    ``seeds.json``, so an ensemble of seeds needs no model file; a damaged one is refused
+    before it is copied; the seed's notebook time is kept beside its run."""
+    monkeypatch.setattr(config, "ROOT", tmp_path)
+    rng = np.random.default_rng(0)
+    probabilities = {}
+    (tmp_path / "results").mkdir()
+    for seed in (7, 8):
+        folder = tmp_path / "results" if seed == 7 else seeds.seed_dir(seed) / "results"
+        folder.mkdir(parents=True, exist_ok=True)
+        for model_id in TUTORIAL_IDS:
+            probs = rng.dirichlet(np.ones(10), size=10000)
+            probabilities[model_id, seed] = probs
+            record = {
+                "id": model_id,
+                "test_accuracy": 0.99,
+                "mode": "full",
+                "seed": seed,
+                "train_seconds": 12.5,
+                "predictions": results.save_predictions(
+                    model_id, probs, f"run-{seed}", folder
+                ),
+            }
+            (folder / f"{model_id}.json").write_text(json.dumps(record))
+    (seeds.seed_dir(8) / seeds.TIMES).write_text(
+        json.dumps({"04_batchnorm_augmentation.ipynb": 287.5})
+    )
+    table = seeds.collect([7, 8])
+    run8 = table["T4"]["runs"][1]
+    assert run8["predictions"]["file"] == "predictions/T4_seed8.npy.gz"
+    assert run8["predictions"]["run_id"] == "run-8"
+    assert run8["notebook_seconds"] == 287.5 and run8["train_seconds"] == 12.5
+    assert "notebook_seconds" not in table["T1"]["runs"][1]  # 02's time was not kept
+    for seed in (7, 8):
+        loaded = results.load_predictions("T4", tmp_path / "results", seed=seed)
+        assert np.abs(loaded - probabilities["T4", seed]).max() <= 1 / 255
+    with pytest.raises(FileNotFoundError, match="seed 9"):
+        results.load_predictions("T4", tmp_path / "results", seed=9)
+    # A truncated seed file is refused by collect, which names it.
+    path = seeds.seed_dir(8) / "results" / "predictions" / "T2.npy.gz"
+    path.write_bytes(path.read_bytes()[:100])
+    with pytest.raises(ValueError, match="T2 seed 8"):
+        seeds.collect([7, 8])
+    # And a damaged committed copy is named when it is read.
+    copy = tmp_path / "results" / "predictions" / "T4_seed8.npy.gz"
+    copy.write_bytes(copy.read_bytes()[:100])
+    with pytest.raises(ValueError, match="T4 seed 8.*T4_seed8"):
+        results.load_predictions("T4", tmp_path / "results", seed=8)
