@@ -152,21 +152,48 @@ class Gallery:
     """Controls on top, pictures under them, redrawn whenever a control changes.
 
     ``render(**values)`` is the notebook's function: it gets every control's value by
-    name and returns ``(images, captions)``.
+    name and returns ``(images, captions)``. ``actions``: button label -> a function of
+    no arguments returning new values for some controls by name (a random draw, say);
+    a click sets them all, then redraws once.
     """
 
-    def __init__(self, render, controls, size=84, name="gallery"):
+    def __init__(self, render, controls, size=84, name="gallery", actions=None):
         import ipywidgets as widgets
 
         self.render, self.controls, self.size = render, controls, size
         self.view = widgets.HTML()
+        self._holding = False
         for control in controls.values():
             control.observe(self.show, names="value")
-        self.widget = widgets.VBox([*controls.values(), self.view])
+        buttons = []
+        for label, action in (actions or {}).items():
+            button = widgets.Button(description=label)
+            button.on_click(lambda _, act=action: self.apply(act()))
+            buttons.append(button)
+        row = [widgets.HBox(buttons)] if buttons else []
+        self.widget = widgets.VBox([*controls.values(), *row, self.view])
         self.widget.add_class(name)  # where the browser test finds it
         self.show()
 
+    def apply(self, values):
+        """Set several controls at once (``{name: value}``) and redraw once."""
+        unknown = set(values) - set(self.controls)
+        if unknown:
+            raise KeyError(
+                f"no control named {sorted(unknown)}; the controls are "
+                f"{sorted(self.controls)}"
+            )
+        self._holding = True  # one redraw for all of them, not one per control
+        try:
+            for name, value in values.items():
+                self.controls[name].value = value
+        finally:
+            self._holding = False
+        self.show()
+
     def show(self, change=None):
+        if self._holding:
+            return
         values = {name: control.value for name, control in self.controls.items()}
         try:
             images, captions = self.render(**values)

@@ -7,6 +7,7 @@ from Python, without a kernel.
 import re
 
 import numpy as np
+import pytest
 
 from helpers import explore
 
@@ -98,3 +99,26 @@ def test_the_confusion_explorer_shows_a_cell_up_to_its_limit():
     explorer.show(3, 5)
     assert "7 test digits (the first 5 shown)" in explorer.view.value
     assert explorer.view.value.count("<img") == 5
+
+
+def test_a_gallery_action_sets_several_controls_and_redraws_once():
+    import ipywidgets as widgets
+
+    calls = []
+
+    def render(a, b):
+        calls.append((a, b))
+        return [np.full((4, 4), a + b, dtype=np.uint8)], [f"a {a} b {b}"]
+
+    controls = {"a": widgets.IntSlider(1), "b": widgets.IntSlider(2)}
+    gallery = explore.Gallery(
+        render, controls, actions={"draw": lambda: {"a": 5, "b": 7}}
+    )
+    calls.clear()
+    button = gallery.widget.children[2].children[0]
+    assert button.description == "draw"
+    button.click()
+    assert calls == [(5, 7)]  # both set, one redraw with both
+    assert controls["a"].value == 5 and "a 5 b 7" in gallery.view.value
+    with pytest.raises(KeyError, match="no control named \\['c'\\]"):
+        gallery.apply({"c": 1})
