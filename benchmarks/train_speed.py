@@ -114,7 +114,9 @@ def measure(model_id, way, deterministic=True):
         warmup_samples = samples  # one call is one epoch: warm up with that call
     # float32 first, the notebooks' precision (MNIST_PRECISION changes it); bfloat16 is
     # the one extra way.
-    precision = "mixed_bfloat16" if way == "plain_bf16" else training.notebook_precision()
+    precision = (
+        "mixed_bfloat16" if way == "plain_bf16" else training.notebook_precision()
+    )
     training.setup(precision=precision, deterministic=deterministic)
     rng = np.random.default_rng(0)
     x = rng.random((samples, 28, 28, 1), dtype="float32")
@@ -259,6 +261,13 @@ def markdown(report):
                 f"| {r['speedup_vs_plain_bf16']}x | {r['speedup']}x "
                 f"| {r['project_over_compute']} | {memory} |"
             )
+    missing = [m for m in TUTORIALS if m not in report]
+    if missing:
+        lines += [
+            "",
+            f"Not measured in this run: {', '.join(missing)} (`python "
+            f"benchmarks/train_speed.py --models {' '.join(missing)} --merge` adds them).",
+        ]
     if any(report[m].get("plain_bf16_is_plain") for m in TUTORIALS if m in report):
         note = (
             f"On {report['machine']} the project's precision is float32, so the plain "
