@@ -2,10 +2,11 @@
 
 - ``DigitBrowser`` (notebook 01): pick a digit, an order and an example; see the image
   as a table of its 784 pixel values and the next examples in that order.
-- ``Gallery`` (notebooks 04 and 05): controls on top, images under them, redrawn by the
+- ``Gallery`` (notebooks 03, 04 and 05): controls on top, images under them, redrawn by the
   notebook's own function whenever a control changes.
-- ``ConfusionExplorer`` (notebook 06): a confusion matrix whose cells are buttons; a
-  click shows the images of that cell, drawn by the notebook's own function.
+- ``ConfusionExplorer`` (notebook 06): a confusion matrix whose cells are buttons, one
+  model's or several models' with a menu; a click shows the images of that cell, drawn
+  by the notebook's own function.
 
 The lesson's logic stays in the notebook (how digits are ranked, what a transform does,
 what a layer computes); these classes only lay out controls and pictures. Everything is
@@ -72,6 +73,29 @@ def thumbnails(images, titles, size=56) -> str:
     return (
         f'<div class="thumbnails" style="display:flex;flex-wrap:wrap">{figures}</div>'
     )
+
+
+def probability_bars(probabilities, true=None, height=30) -> np.ndarray:
+    """Ten class probabilities as a tiny bar chart (RGB uint8, ``height`` x 30, digit 0 at
+    the left), for ``thumbnails``: the true class's bar green, a wrong answer's red, the
+    others grey."""
+    probabilities = np.asarray(probabilities, dtype="float64")
+    if probabilities.shape != (10,):
+        raise ValueError(
+            f"probability_bars takes one image's 10 class probabilities; got shape "
+            f"{probabilities.shape} (pick one row, e.g. predictions[i])"
+        )
+    chart = np.full((height, 30, 3), 255, dtype=np.uint8)
+    chosen = int(probabilities.argmax())
+    for digit, value in enumerate(np.clip(probabilities, 0, 1)):
+        colour = (150, 150, 150)
+        if digit == true:
+            colour = (44, 160, 44)
+        elif digit == chosen and true is not None:
+            colour = (214, 39, 40)
+        top = height - max(1, round(value * height)) if value > 0 else height
+        chart[top:, 3 * digit : 3 * digit + 2] = colour
+    return chart
 
 
 def error_html(error) -> str:
@@ -209,19 +233,29 @@ class Gallery:
 class ConfusionExplorer:
     """A confusion matrix of buttons; a click shows that cell's images.
 
-    ``matrix[true, predicted]`` are the counts; ``render(true, predicted)`` is the
-    notebook's function returning ``(images, captions)`` for that cell.
+    ``matrices``: one model's counts (``matrix[true, predicted]``) or several models' as
+    ``{name: matrix}``, with a menu to switch between them (the buttons' counts follow).
+    ``render(name, true, predicted)`` (``render(true, predicted)`` for one matrix) is
+    the notebook's function returning ``(images, captions)`` for that cell, diagonal
+    cells (the correct answers) included.
     """
 
-    def __init__(self, matrix, render, size=56, limit=60):
+    def __init__(self, matrices, render, size=56, limit=60):
         import ipywidgets as widgets
 
-        self.matrix, self.render, self.size = np.asarray(matrix), render, size
-        self.limit = limit  # a poorly trained model's cells can hold hundreds
-        layout = widgets.Layout(width="44px", height="26px", padding="0")
-        rows = [widgets.HTML("<b>true ↓ / predicted →</b>")]
+        self.several = isinstance(matrices, dict)
+        self.matrices = {
+            name: np.asarray(matrix)
+            for name, matrix in (matrices if self.several else {"": matrices}).items()
+        }
+        self.render, self.size = render, size
+        self.limit = limit  # a diagonal cell or a poor model's cell holds hundreds
+        layout = widgets.Layout(width="48px", height="26px", padding="0")
+        self.model = widgets.Dropdown(options=list(self.matrices), description="model")
+        rows = [self.model] if self.several else []
+        rows.append(widgets.HTML("<b>true ↓ / predicted →</b>"))
         header = [
-            widgets.Label(str(p), layout=widgets.Layout(width="44px"))
+            widgets.Label(str(p), layout=widgets.Layout(width="48px"))
             for p in range(10)
         ]
         rows.append(
@@ -229,43 +263,57 @@ class ConfusionExplorer:
                 [widgets.Label("", layout=widgets.Layout(width="20px")), *header]
             )
         )
+        self.buttons = {}
         for true in range(10):
-            buttons = []
+            row = []
             for predicted in range(10):
-                count = int(self.matrix[true, predicted])
                 button = widgets.Button(
-                    description=str(count),
                     layout=layout,
-                    tooltip=f"true {true}, predicted {predicted}: {count}",
                     button_style="success" if true == predicted else "",
-                    disabled=true == predicted or count == 0,
                 )
                 button.add_class(f"cell-{true}-{predicted}")
                 button.on_click(lambda _, t=true, p=predicted: self.show(t, p))
-                buttons.append(button)
-            rows.append(
-                widgets.HBox(
-                    [
-                        widgets.Label(str(true), layout=widgets.Layout(width="20px")),
-                        *buttons,
-                    ]
-                )
-            )
-        self.view = widgets.HTML("<p>Click a number off the diagonal.</p>")
+                self.buttons[true, predicted] = button
+                row.append(button)
+            label = widgets.Label(str(true), layout=widgets.Layout(width="20px"))
+            rows.append(widgets.HBox([label, *row]))
+        self.view = widgets.HTML("<p>Click a number of the matrix.</p>")
         self.widget = widgets.VBox([*rows, self.view])
         self.widget.add_class("confusion-explorer")
+        self.model.observe(self.switch, names="value")
+        self.switch()
+
+    @property
+    def matrix(self):
+        return self.matrices[self.model.value if self.several else ""]
+
+    def switch(self, change=None):
+        """Show the chosen model's counts on the buttons; clear the pictures."""
+        for (true, predicted), button in self.buttons.items():
+            count = int(self.matrix[true, predicted])
+            button.description = str(count)
+            button.tooltip = f"true {true}, predicted {predicted}: {count}"
+            button.disabled = count == 0
+        if change is not None:
+            self.view.value = (
+                f"<p>{html.escape(self.model.value)}: click a number of the matrix.</p>"
+            )
 
     def show(self, true, predicted):
         try:
-            images, captions = self.render(true, predicted)
+            if self.several:
+                images, captions = self.render(self.model.value, true, predicted)
+            else:
+                images, captions = self.render(true, predicted)
         except Exception as error:
             self.view.value = error_html(error)
             raise
         count = int(self.matrix[true, predicted])
         shown = f" (the first {self.limit} shown)" if count > self.limit else ""
+        who = f"{html.escape(self.model.value)}: " if self.several else ""
         self.view.value = (
-            f'<p class="confusion-title">True {true}, predicted {predicted}: {count} '
-            f"test digit{'s' if count != 1 else ''}{shown}</p>"
+            f'<p class="confusion-title">{who}True {true}, predicted {predicted}: '
+            f"{count} test digit{'s' if count != 1 else ''}{shown}</p>"
             + thumbnails(images[: self.limit], captions[: self.limit], self.size)
         )
 

@@ -534,6 +534,40 @@ def img_sources(page, selector):
     )
 
 
+def captions(page, selector):
+    return page.evaluate(
+        "(s) => [...document.querySelectorAll(s + ' figcaption')].map((c) => c.textContent)",
+        selector,
+    )
+
+
+def test_the_explorer_of_notebook_03_shows_each_models_answer(browser, lab):
+    """Move the digit slider: the digit and the three models' answers change; untick
+    "only where they disagree": the slider's number is the test digit's own."""
+    page = run_all(browser, lab, "03_larger_cnn.ipynb")
+    box = ".model-answers"
+    page.locator(box).scroll_into_view_if_needed()
+    before = captions(page, box)
+    assert len(img_sources(page, box)) == 4, before  # the digit and three bar charts
+    assert [c.split(":")[0] for c in before[1:]] == ["T3b", "T2", "T5"]
+    first = (
+        f"() => {{ const c = document.querySelector('{box} figcaption');"
+        f" return c && c.textContent !== {before[0]!r}; }}"
+    )
+    latency = timed(page, type_into_readout(page, box, 0, "5"), first)
+    after = captions(page, box)
+    assert after[0] != before[0] and len(after) == 4
+    page.locator(f"{box} input[type=checkbox]").uncheck()
+    page.wait_for_function(
+        f"() => document.querySelector('{box} figcaption').textContent"
+        ".startsWith('test #5:')",
+        timeout=10_000,
+    )
+    page.close()
+    record_latencies("notebook 03", {"digit": latency})
+    assert latency < 1000, latency
+
+
 def test_the_explorers_of_notebooks_04_to_07(browser, lab):
     """Each explorer answers a control with the right picture; latencies are printed."""
     latencies = {}
@@ -554,6 +588,19 @@ def test_the_explorers_of_notebooks_04_to_07(browser, lab):
     )
     after = img_sources(page, box)
     assert after[0] == before[0] and after[2] != before[2]  # both ways redrawn
+    assert readouts(page, box)[3] == "0.45"  # the shown shear is the one typed
+    # A random draw from T4's ranges moves the sliders and redraws both ways once.
+    shown = readouts(page, box)
+    latencies["04 random draw"] = timed(
+        page,
+        page.locator(f"{box} button", has_text="new random draw").click,
+        changed(1, after[1]),
+    )
+    drawn = readouts(page, box)
+    assert drawn[0] == shown[0] and drawn[1:] != shown[1:], (shown, drawn)
+    rotation, shear = (float(drawn[i].replace("\u2212", "-")) for i in (1, 3))
+    assert -8 <= rotation <= 8 and -0.3 <= shear <= 0.3, drawn  # T4's ranges
+    assert img_sources(page, box)[2] != after[2]
     page.close()
 
     page = run_all(browser, lab, "05_filter_visualization.ipynb")
@@ -569,17 +616,37 @@ def test_the_explorers_of_notebooks_04_to_07(browser, lab):
     page = run_all(browser, lab, "06_results_and_errors.ipynb")
     box = page.locator(".confusion-explorer")
     box.scroll_into_view_if_needed()
-    cell = box.locator("button:not([disabled])").first
-    true, predicted = map(
-        int, cell.get_attribute("class").split("cell-")[1].split()[0].split("-")
+    matrices = quick_run_matrices(lab[1])
+    # A mistake whose count differs between two models: the buttons must follow the menu.
+    first, second, (true, predicted) = next(
+        (a, b, (t, p))
+        for t in range(10)
+        for p in range(10)
+        for a in matrices
+        for b in matrices
+        if t != p and 0 < matrices[a][t, p] != matrices[b][t, p] > 0
     )
-    count = int(cell.text_content())
-    title = f"True {true}, predicted {predicted}: {count} test digit"
-    shown = (
-        "() => { const t = document.querySelector('.confusion-title');"
-        f" return t && t.textContent.includes({title!r}); }}"
-    )
-    latencies["06 cell"] = timed(page, cell.click, shown)
+    select = box.locator("select")
+    cell = box.locator(f".cell-{true}-{predicted}")
+    for name in (first, second):
+        count = int(matrices[name][true, predicted])
+        select.select_option(name)
+        page.wait_for_function(
+            f"() => document.querySelector('.confusion-explorer .cell-{true}-{predicted}')"
+            f".textContent.trim() === '{count}'",
+            timeout=10_000,
+        )
+        title = f"{name}: True {true}, predicted {predicted}: {count} test digit"
+        shown = (
+            "() => { const t = document.querySelector('.confusion-title');"
+            f" return t && t.textContent.includes({title!r}); }}"
+        )
+        latencies[f"06 cell, {name}"] = timed(page, cell.click, shown)
+        assert len(img_sources(page, ".confusion-explorer")) == min(count, 60)
+    # The diagonal: that digit's correct answers.
+    count = int(matrices[second][true, true])
+    shown = f"() => document.querySelector('.confusion-title').textContent.includes('{second}: True {true}, predicted {true}: {count} test digit')"
+    timed(page, box.locator(f".cell-{true}-{true}").click, shown)
     assert len(img_sources(page, ".confusion-explorer")) == min(count, 60)
     page.close()
 
@@ -599,6 +666,37 @@ def test_the_explorers_of_notebooks_04_to_07(browser, lab):
             {k[3:]: v for k, v in latencies.items() if k.startswith(number)},
         )
     assert max(latencies.values()) < 1000, latencies
+
+
+def readouts(page, selector):
+    """The values the sliders of ``selector`` show, as the page shows them."""
+    return [
+        r.input_value() if r.evaluate("e => e.tagName") == "INPUT" else r.inner_text()
+        for r in page.locator(f"{selector} .widget-readout").all()
+    ]
+
+
+def quick_run_matrices(root):
+    """Each model's confusion matrix (and the ensemble's) from the quick run's stored
+    predictions in the browser test's JupyterLab folder: what notebook 06 must show."""
+    import numpy as np
+
+    from helpers import data, results
+
+    folder = root / "artifacts" / "quick" / "results"
+    truth = data.load_prepared()[1][1].argmax(axis=1)
+    probabilities = {
+        m: results.load_predictions(m, folder)
+        for m in results.TUTORIAL_MODELS
+        if (folder / f"{m}.json").exists()
+    }
+    probabilities["ensemble"] = np.mean(list(probabilities.values()), axis=0)
+    matrices = {}
+    for name, p in probabilities.items():
+        matrix = np.zeros((10, 10), int)
+        np.add.at(matrix, (truth, p.argmax(axis=1)), 1)
+        matrices[name] = matrix
+    return matrices
 
 
 def type_into_readout(page, selector, index, value):

@@ -122,3 +122,47 @@ def test_a_gallery_action_sets_several_controls_and_redraws_once():
     assert controls["a"].value == 5 and "a 5 b 7" in gallery.view.value
     with pytest.raises(KeyError, match="no control named \\['c'\\]"):
         gallery.apply({"c": 1})
+
+
+def test_probability_bars_colour_the_true_class_and_a_wrong_answer():
+    probabilities = np.zeros(10)
+    probabilities[[3, 7]] = 0.25, 0.75  # a 3 the model calls a 7
+    chart = explore.probability_bars(probabilities, true=3, height=20)
+    assert chart.shape == (20, 30, 3) and chart.dtype == np.uint8
+    column = {digit: chart[:, 3 * digit] for digit in range(10)}
+    assert (column[7][-15:] == (214, 39, 40)).all() and (column[7][:5] == 255).all()
+    assert (column[3][-5:] == (44, 160, 44)).all() and (column[3][:15] == 255).all()
+    assert (column[0] == 255).all()  # a zero probability draws nothing
+    assert (chart[:, 2] == 255).all()  # the gap between bars
+    with pytest.raises(ValueError, match="one image's 10"):
+        explore.probability_bars(np.zeros((2, 10)))
+
+
+def test_a_confusion_explorer_switches_models_and_opens_the_diagonal():
+    first, second = np.zeros((10, 10), int), np.zeros((10, 10), int)
+    np.fill_diagonal(first, 100)
+    np.fill_diagonal(second, 90)
+    first[4, 9], second[4, 9], second[7, 1] = 3, 8, 2
+    calls = []
+
+    def render(name, true, predicted):
+        calls.append((name, true, predicted))
+        count = {"A": first, "B": second}[name][true, predicted]
+        return [np.zeros((28, 28), dtype=np.uint8)] * count, ["x"] * count
+
+    explorer = explore.ConfusionExplorer({"A": first, "B": second}, render, limit=50)
+    cell = explorer.buttons[4, 9]
+    assert cell.description == "3" and explorer.buttons[7, 1].disabled
+    cell.click()
+    assert calls[-1] == ("A", 4, 9) and "A: True 4, predicted 9: 3 test digits" in (
+        explorer.view.value
+    )
+    explorer.model.value = "B"  # the counts follow the model, the old pictures go
+    assert cell.description == "8" and not explorer.buttons[7, 1].disabled
+    assert "<img" not in explorer.view.value
+    cell.click()
+    assert explorer.view.value.count("<img") == 8
+    explorer.buttons[2, 2].click()  # the diagonal: that digit's correct answers
+    assert calls[-1] == ("B", 2, 2)
+    assert "90 test digits (the first 50 shown)" in explorer.view.value
+    assert explorer.view.value.count("<img") == 50
