@@ -300,3 +300,23 @@ def test_make_seeds_keeps_each_seeds_predictions_and_time(monkeypatch, tmp_path)
     copy.write_bytes(copy.read_bytes()[:100])
     with pytest.raises(ValueError, match="T4 seed 8.*T4_seed8"):
         results.load_predictions("T4", tmp_path / "results", seed=8)
+
+
+def test_notebook_04_shows_the_seed_statistics_of_the_record():
+    """04 prints its two models' seed statistics: after `make seeds NB=04` it must be
+    re-run (the Makefile's full-run does), or its page shows another record's."""
+    path = ROOT / "results" / "seeds.json"
+    if not path.exists():
+        pytest.skip("no seed statistics yet (make seeds)")
+    by_id = json.loads(path.read_text())
+    table = next(
+        text
+        for text in outputs_of("04_batchnorm_augmentation.ipynb")
+        if "seed 7 %" in text and "std (points)" in text
+    )
+    for model_id in ("T4", "T4blog"):
+        row = next(
+            line for line in table.splitlines() if line.startswith(model_id + " ")
+        )
+        mean, std = by_id[model_id]["mean"] * 100, by_id[model_id]["std"] * 100
+        assert row.split()[2:4] == [f"{mean:.2f}", f"{std:.2f}"], (model_id, row)
