@@ -589,6 +589,41 @@ def times_markdown(folder=None) -> str:
         f"The full executions the notebooks carry (`make notebooks`; a notebook re-run "
         f"alone replaces its own time), on {machines_text}: {each}; 01-05 took "
         f"{first_five / 60:.1f} min and all {len(times)} notebooks {total / 60:.1f} min."
+        + seed_times_text(folder)
+    )
+
+
+def seed_times_text(folder=None) -> str:
+    """Per notebook, how long one seed's run took (``make seeds`` keeps each seed's
+    notebook seconds in ``seeds.json``): " Seeds (...): 04: seeds 8-11, 280-440 s each
+    on AMD EPYC, ...", or "" when no run kept its time."""
+    path = (folder or config.ROOT / "results") / "seeds.json"
+    table = json.loads(path.read_text()) if path.exists() else {}
+    timed = {}  # notebook -> {seed: (seconds, machine)}
+    for row in table.values():
+        for run in row.get("runs", []):
+            if run.get("notebook_seconds") is not None:
+                machine = (run.get("provenance") or {}).get(
+                    "machine", "machine unknown"
+                )
+                timed.setdefault(run["notebook"], {})[run["seed"]] = (
+                    run["notebook_seconds"],
+                    machine,
+                )
+    if not timed:
+        return ""
+    parts = []
+    for name in sorted(timed):
+        runs = timed[name]
+        seconds = [s for s, _ in runs.values()]
+        machines = sorted({m for _, m in runs.values()})
+        parts.append(
+            f"{name[:2]}: seeds {seed_span(runs)}, {min(seconds):.0f}-{max(seconds):.0f} s "
+            f"each on {' / '.join(machines)}"
+        )
+    return (
+        " One more seed costs about one run of its notebook (`make seeds NB=NN`, timed "
+        "per seed): " + "; ".join(parts) + "."
     )
 
 

@@ -79,3 +79,25 @@ def test_the_committed_times_say_where_each_notebook_ran():
         where = entry["provenance"]
         assert line.startswith(f"{name}: last committed full run ")
         assert f"min on {where['machine']}, {where['precision']}" in line
+
+
+def test_the_readme_times_say_what_one_more_seed_costs(tmp_path):
+    def run(seed, seconds=None, machine="CPU A"):
+        entry = {
+            "seed": seed,
+            "test_accuracy": 0.99,
+            "provenance": {"machine": machine},
+        }
+        if seconds is not None:
+            entry.update(
+                notebook="04_batchnorm_augmentation.ipynb", notebook_seconds=seconds
+            )
+        return entry
+
+    assert results.seed_times_text(tmp_path) == ""  # no seeds.json
+    table = {"T4": {"runs": [run(7), run(8, 280.2), run(9, 439.6, "CPU B")]}}
+    (tmp_path / "seeds.json").write_text(json.dumps(table))
+    assert results.seed_times_text(tmp_path) == (
+        " One more seed costs about one run of its notebook (`make seeds NB=NN`, timed "
+        "per seed): 04: seeds 8, 9, 280-440 s each on CPU A / CPU B."
+    )
