@@ -14,7 +14,8 @@
 #                 (they print the seed table), slide boundaries, the README's tables
 # make seeds      train the seven tutorial models with 4 more seeds -> results/seeds.json;
 #                 NB=04 SEEDS="8 9": only notebook 04's models, only those seeds (they accumulate)
-# make ensemble   train notebook 07's extra ensemble members (each as long as 07's own; resumes)
+# make ensemble   train notebook 07's extra ensemble members (each as long as 07's own; resumes);
+#                 SEEDS="8": only those, one or two at a time, on any day and machine
 # make lab        JupyterLab on notebooks/
 # make student    the notebooks without their exercises' solutions -> student/
 # make site       the website of the series from the committed notebooks -> build/site/html/
@@ -81,7 +82,7 @@ seeds: venv
 	MNIST_QUICK=0 $(PY) -m tests.seeds $(if $(strip $(NB)),--notebooks $(NB)) $(if $(strip $(SEEDS)),--seeds $(SEEDS))
 
 ensemble: venv
-	MNIST_QUICK=0 $(PY) -m helpers.further
+	MNIST_QUICK=0 $(PY) -m helpers.further $(if $(strip $(SEEDS)),--seeds $(SEEDS))
 
 bench: venv
 	$(PY) benchmarks/train_speed.py

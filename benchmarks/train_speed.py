@@ -265,8 +265,10 @@ def markdown(report):
     if missing:
         lines += [
             "",
-            f"Not measured in this run: {', '.join(missing)} (`python "
-            f"benchmarks/train_speed.py --models {' '.join(missing)} --merge` adds them).",
+            (
+                f"Not measured in this run: {', '.join(missing)} (`python "
+                f"benchmarks/train_speed.py --models {' '.join(missing)} --merge` adds them)."
+            ),
         ]
     if any(report[m].get("plain_bf16_is_plain") for m in TUTORIALS if m in report):
         note = (

@@ -95,14 +95,17 @@ def train_samples(n_available: int) -> int:
     return min(n_available, QUICK_TRAIN_SAMPLES) if quick_mode() else n_available
 
 
-def artifacts_dir() -> Path:
+def artifacts_dir(run=None) -> Path:
     """Git-ignored folder for trained models and logs (created on use).
 
     Quick runs get their own subfolder, ``artifacts/quick``, so a quick run never replaces
-    a model a full run trained.
+    a model a full run trained. ``run="full"`` (or ``"quick"``) names one run's folder
+    whatever this run is: notebook 08 looks for full-run models even in a quick run.
     """
+    if run is not None and run not in RUNS:
+        raise ValueError(f"run={run!r} is not a run: choose 'full' or 'quick'.")
     path = _artifacts_root()
-    if quick_mode():
+    if (run == "quick") if run is not None else quick_mode():
         path = path / "quick"
     path.mkdir(parents=True, exist_ok=True)
     return path

@@ -7,10 +7,13 @@
 - ``ConfusionExplorer`` (notebook 06): a confusion matrix whose cells are buttons, one
   model's or several models' with a menu; a click shows the images of that cell, drawn
   by the notebook's own function.
+- ``Trials`` (notebook 09): knobs, a button that trains with them (the notebook's own
+  function) and a table of every try under the run it is compared with.
 
 The lesson's logic stays in the notebook (how digits are ranked, what a transform does,
 what a layer computes); these classes only lay out controls and pictures. Everything is
-drawn as HTML from NumPy (no matplotlib), so a change answers in milliseconds of Python.
+drawn as HTML from NumPy (no matplotlib), so a change answers in milliseconds of Python
+(``Trials`` answers when its training ends: seconds).
 """
 
 import base64
@@ -316,6 +319,71 @@ class ConfusionExplorer:
             f"{count} test digit{'s' if count != 1 else ''}{shown}</p>"
             + thumbnails(images[: self.limit], captions[: self.limit], self.size)
         )
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+class Trials:
+    """Knobs, a button that runs the notebook's function with them, a table of the runs.
+
+    ``run(**values)`` is the notebook's function: it gets every knob's value by name,
+    trains, and returns what to show as a dict (``{"validation %": 99.1, "train s":
+    2.3}``). ``reference``: the row every try is compared with (the committed run's),
+    knob values and results alike, named ``reference_label``. Each press adds a row, ``try 1``, ``try 2``...; while
+    it trains the button is disabled and says so, and an error is shown in the widget.
+    """
+
+    def __init__(
+        self,
+        run,
+        controls,
+        reference,
+        name="trials",
+        label="Train",
+        reference_label="this notebook's run",
+    ):
+        import ipywidgets as widgets
+
+        self.run, self.controls = run, controls
+        self.rows = {reference_label: dict(reference)}
+        self.label = label
+        self.button = widgets.Button(description=label, button_style="primary")
+        self.button.on_click(self.press)
+        self.status = widgets.HTML("<p>Set the knobs, then press the button.</p>")
+        self.view = widgets.HTML()
+        self.widget = widgets.VBox(
+            [*controls.values(), self.button, self.status, self.view]
+        )
+        self.widget.add_class(name)  # where the browser test finds it
+        self.show()
+
+    def press(self, _=None):
+        """Train once with the knobs as they are; add the row and show the table."""
+        values = {name: control.value for name, control in self.controls.items()}
+        label = f"try {len(self.rows)}"
+        self.button.disabled, self.button.description = True, "training..."
+        self.status.value = f"<p>{label}: training with {html.escape(str(values))}</p>"
+        try:
+            outcome = self.run(**values)
+        except Exception as error:
+            self.status.value = error_html(error)
+            raise  # the traceback still goes to the log console
+        finally:
+            self.button.disabled, self.button.description = False, self.label
+        self.rows[label] = {**values, **outcome}
+        self.status.value = f'<p class="trials-status">{label}: done</p>'
+        self.show()
+        return self.rows[label]
+
+    def table(self):
+        """Every row so far as a DataFrame (the reference first)."""
+        import pandas as pd
+
+        return pd.DataFrame.from_dict(self.rows, orient="index")
+
+    def show(self):
+        self.view.value = self.table().to_html(classes="trials-table", border=0)
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)

@@ -1,17 +1,22 @@
-"""Notebook 07's recipe settings, and a command that trains more members for its ensemble.
+"""Notebook 07's recipe settings, its members' records, and a command that trains more.
 
 Notebook 07 builds, compiles and trains its model in plain sight; the settings it shares
 with this command (validation split, augmentation, learning-rate schedule, early stopping)
 live here. Train extra ensemble members outside the notebook with
 
-    python -m helpers.further --seeds 8 9      # or: make ensemble
+    python -m helpers.further --seeds 8 9      # or: make ensemble SEEDS="8 9"
 
 It takes the architecture from the model notebook 07 saved (``artifacts/ours_seed7.keras``,
-re-initialised), so run 07 first. Each member is saved as ``artifacts/ours_seed<seed>.keras``
-with a small JSON record; a member whose record already holds this mode and precision is
-not trained again (``--again`` retrains it), so an interrupted run picks up where it
-stopped. A member takes about as long as notebook 07's own model took on the same machine
-(``train_seconds`` in ``artifacts/ours_seed7.json``).
+or its quick run's ``artifacts/quick/ours_seed7.keras``: the same layers), re-initialised,
+so run 07 first on the machine that trains (a quick run is enough). Members are built one by one,
+on any day and any machine: each is recorded in ``results/ours_members.json`` (its test
+accuracy, epochs, seconds and provenance) with its test-set predictions in
+``results/predictions/ours_seed<seed>.npy.gz``, so notebook 07's ensemble needs no model
+files; the model itself goes to the git-ignored ``artifacts/ours_seed<seed>.keras``. A
+member whose record already holds this mode and precision is not trained again
+(``--again`` retrains it), so an interrupted run picks up where it stopped. A member takes
+about as long as notebook 07's own model took on the same machine (its ``train_seconds``).
+Quick runs keep their members under ``artifacts/quick/`` instead.
 """
 
 import argparse
@@ -21,7 +26,7 @@ import time
 import keras
 import numpy as np
 
-from helpers import augment, config, data, provenance, training
+from helpers import augment, config, data, provenance, results, training
 from helpers.layers import fuse_batch_norm
 
 VALIDATION_SIZE = 5000
@@ -72,9 +77,28 @@ def callbacks():
     ]
 
 
+def architecture_file():
+    """The model file whose architecture every member copies: notebook 07's own model,
+    from its full run if this machine has one, else from its quick run (the same layers:
+    a quick run changes only how much is trained). A machine that only trains members
+    needs nothing more than ``MNIST_QUICK=1`` and notebook 07, a minute's run."""
+    name = f"ours_seed{config.DEFAULT_SEED}.keras"
+    places = [config.artifacts_dir(run=run) / name for run in ("full", "quick")]
+    for path in places:
+        if path.exists():
+            return path
+    raise FileNotFoundError(
+        "No notebook 07 model to take the members' architecture from (looked for "
+        + " and ".join(str(p) for p in places)
+        + '): run notebook 07 first; a quick run is enough: RUN = "quick" in '
+        "JupyterLab, or `MNIST_QUICK=1 .venv/bin/jupyter nbconvert --to notebook "
+        "--execute --output-dir /tmp notebooks/07_going_further.ipynb`."
+    )
+
+
 def fresh_member():
     """Notebook 07's model, freshly initialised and compiled, from the file 07 saved."""
-    return fuse_batch_norm(training.fresh_copy(member_path(config.DEFAULT_SEED)))
+    return fuse_batch_norm(training.fresh_copy(architecture_file()))
 
 
 def train_member(seed, x_train, y_train, verbose=2):
@@ -97,14 +121,29 @@ def train_member(seed, x_train, y_train, verbose=2):
     return model, history, time.perf_counter() - start
 
 
+MEMBERS_FILE = "ours_members.json"
+
+
 def member_path(seed):
-    """``artifacts/ours_seed<seed>.keras``; its record sits beside it as ``.json``."""
+    """``artifacts/ours_seed<seed>.keras``: the model file (08 and ``make ensemble`` use it)."""
     return config.artifacts_dir() / f"ours_seed{seed}.keras"
 
 
-def save_member(seed, model, history, seconds, test):
-    """Save a trained member and a small record of how it did."""
+def members_path(folder=None):
+    """``results/ours_members.json`` (a quick run's: under ``artifacts/quick/results``)."""
+    return (folder or config.results_dir()) / MEMBERS_FILE
+
+
+def save_member(seed, model, history, seconds, test, predictions, folder=None):
+    """Save a trained member's model file, its record and its test-set predictions.
+
+    ``predictions``: the member's test-set probabilities (``model.predict`` on the 10,000
+    test images). The record replaces any earlier one of the same seed; the others stay.
+    """
     model.save(member_path(seed))
+    precision = keras.mixed_precision.global_policy().name
+    block = provenance.current(precision, seed, config.mode())
+    folder = folder or config.results_dir()
     record = {
         "seed": seed,
         "test_accuracy": round(float(test["accuracy"]), 6),
@@ -112,22 +151,59 @@ def save_member(seed, model, history, seconds, test):
         "epochs": len(history.epoch),
         "train_seconds": round(seconds, 1),
         "mode": config.mode(),
-        "precision": keras.mixed_precision.global_policy().name,
-        "machine": training.cpu_name(),
-        "provenance": provenance.current(
-            keras.mixed_precision.global_policy().name, seed, config.mode()
+        "precision": precision,
+        "machine": block["machine"],
+        "provenance": block,
+        "predictions": results.save_predictions(
+            f"ours_seed{seed}", predictions, block["run_id"], folder
         ),
     }
-    member_path(seed).with_suffix(".json").write_text(
-        json.dumps(record, indent=2) + "\n"
+    records = member_records(folder)
+    records[seed] = record
+    members_path(folder).write_text(
+        json.dumps({"members": {str(s): records[s] for s in sorted(records)}}, indent=2)
+        + "\n"
     )
     return record
 
 
-def member_record(seed):
-    """The record ``save_member`` wrote, or None."""
-    path = member_path(seed).with_suffix(".json")
-    return json.loads(path.read_text()) if path.exists() else None
+def member_records(folder=None):
+    """Every member's record by seed (``{}`` before the first is saved)."""
+    path = members_path(folder)
+    if not path.exists():
+        return {}
+    try:
+        members = json.loads(path.read_text())["members"]
+    except (ValueError, KeyError) as error:
+        raise ValueError(
+            f"{path} is not a members file ({error!r}): restore it with "
+            f"`git checkout -- {path.name}` in its folder, or delete it and train the "
+            "members again (notebook 07, then make ensemble)."
+        ) from None
+    return {int(seed): record for seed, record in members.items()}
+
+
+def member_record(seed, folder=None):
+    """The record ``save_member`` wrote for ``seed``, or None."""
+    return member_records(folder).get(seed)
+
+
+def member_predictions(seed, folder=None):
+    """A member's stored test-set probabilities, checked against its record."""
+    folder = folder or config.results_dir()
+    record = member_record(seed, folder)
+    again = (
+        "re-run notebook 07"
+        if seed == config.DEFAULT_SEED
+        else f"train it again with `python -m helpers.further --seeds {seed} --again`"
+    )
+    if record is None:
+        raise FileNotFoundError(
+            f"member seed {seed}: {members_path(folder)} has no record of it; {again}."
+        )
+    return results.read_predictions(
+        f"member seed {seed}", folder, record["predictions"], again
+    )
 
 
 def is_current(record):
@@ -159,9 +235,12 @@ def main():
             continue
         print(f"member seed {seed}", flush=True)
         model, history, seconds = train_member(seed, x_train, y_train)
-        record = save_member(
-            seed, model, history, seconds, training.evaluate(model, x_test, y_test)
-        )
+        test = training.evaluate(model, x_test, y_test)
+        probabilities = training.predict_proba(model, x_test)
+        record = save_member(seed, model, history, seconds, test, probabilities)
+        record = {
+            k: v for k, v in record.items() if k not in ("provenance", "predictions")
+        }
         print(json.dumps(record), flush=True)
 
 

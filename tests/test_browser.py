@@ -4,7 +4,8 @@ JupyterLab runs on 127.0.0.1 with a token, on copies of the notebooks (JupyterLa
 what it runs; the committed notebooks must keep their full-run outputs). Each notebook
 is run top to bottom in quick mode and must show no traceback and no red stderr box.
 Then notebook 08's drawing pad gets digits drawn with the mouse, and one with a finger
-(touch input), and the page must show the right prediction for each.
+(touch input), and the page must show the right prediction for each: with no full-run
+model in its artifacts folder, as in a fresh clone, 08 trains its own first.
 
 Needs Debian's ``chromium`` (``apt-get install chromium``) and ``pip install
 playwright``; no browser download. Without them the test is skipped on a laptop and
@@ -74,23 +75,6 @@ def _free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-TRAIN_STAND_IN = textwrap.dedent(
-    """
-    # Notebook 07's model, as its quick run in this test saved it, re-initialised and
-    # trained briefly (one epoch, all 60,000 images, no augmentation): enough to read
-    # clearly drawn digits.
-    import sys
-    from helpers import data, training
-    from helpers.layers import fuse_batch_norm
-    training.setup()
-    (x_train, y_train), _ = data.load_prepared()
-    model = fuse_batch_norm(training.fresh_copy(sys.argv[1]))
-    training.fit(model, x_train, y_train, epochs=1, batch_size=128, verbose=0)
-    model.save(sys.argv[1])
-    """
-)
 
 
 @pytest.fixture(scope="module")
@@ -283,25 +267,22 @@ def test_a_notebook_shows_no_red_boxes(browser, lab, name):
     page.close()
 
 
-@pytest.fixture(scope="module")
-def stand_in_model(browser, lab):
-    """Where notebook 08 looks for notebook 07's model, a briefly trained one."""
-    _, root, env = lab
-    path = root / "artifacts" / "quick" / "ours_seed7.keras"
-    if not path.exists():  # notebook 07's run above saves it; run alone, run 07 here
-        run_all(browser, lab, "07_going_further.ipynb").close()
-    subprocess.run(
-        [sys.executable, "-c", TRAIN_STAND_IN, str(path)],
-        env={**env, "MNIST_QUICK": "0"},
-        check=True,
-        cwd=ROOT,
-    )
-    return path
-
-
-def test_draw_digits_in_notebook_08(browser, lab, stand_in_model):
+def test_draw_digits_in_notebook_08_in_a_fresh_clone(browser, lab):
+    """No full-run model in artifacts/ (as in a fresh clone): 08 trains its own in seconds,
+    says so, and its pad reads drawn digits."""
     name = "08_use_the_model.ipynb"
+    assert not list((lab[1] / "artifacts").glob("*.keras"))  # only quick runs' models
+    opened = time.monotonic()
     page = run_all(browser, lab, name, has_touch=True)
+    printed = "".join(
+        _text(o)
+        for cell in notebook_state(page, name)["cells"]
+        for o in cell["outputs"]
+    )
+    assert "model: notebook 09's recipe, trained here (not trained yet" in printed
+    assert re.search(
+        r"speedrun \(notebook 09's recipe, trained here\): test accuracy 9\d", printed
+    )
     assert red_boxes(page, name) == []
     canvas = page.locator(".drawing-pad-canvas")
     canvas.scroll_into_view_if_needed()
@@ -324,6 +305,11 @@ def test_draw_digits_in_notebook_08(browser, lab, stand_in_model):
         # To look at by hand: what the page showed.
         page.screenshot(path=str(lab[1] / f"drawn_{digit}_{how.__name__}.png"))
         assert f"Prediction: {digit}" in answer.text_content()
+        if digit == 1:  # the first drawing
+            print(
+                f"notebook 08: first right answer {time.monotonic() - opened:.0f} s "
+                "after opening it (its model trained in that time)"
+            )
     assert red_boxes(page, name) == []
     page.close()
 
@@ -387,7 +373,8 @@ LIVE_STATE = """() => {
     const box = document.querySelector(".live-training");
     if (!box) return null;
     const label = [...box.querySelectorAll(".widget-html-content")]
-        .map((e) => e.textContent).join(" ");
+        .map((e) => e.textContent).join(" ")
+        .replace(/\\s+/g, " ");  // tqdm pads with figure spaces (U+2007)
     const match = label.match(/(\\d+)\\/(\\d+)\\s*\\[/);  // "39/48 [00:01<00:00"
     return {step: match ? Number(match[1]) : null, text: label,
             curves: box.querySelectorAll(".live-curves svg").length};
@@ -445,6 +432,67 @@ def test_live_training_shows_progress_then_leaves_only_the_epoch_lines(browser, 
         "Epoch 3/3",
     ]
     assert len(lines) == 6 and all("val_accuracy" in line for line in lines[1::2])
+    page.close()
+
+
+# The kernel of the page's notebook: run code in it unseen (no cell), interrupt it, stop it.
+IN_KERNEL = """async ([name, action, code]) => {
+    const panel = [...window.jupyterapp.shell.widgets("main")].find(
+        (widget) => widget.context && widget.context.path === "notebooks/" + name);
+    const kernel = panel.sessionContext.session.kernel;
+    if (action === "execute") { await kernel.requestExecute({code: code}).done; }
+    if (action === "interrupt") { await kernel.interrupt(); }
+    if (action === "shutdown") { await panel.sessionContext.shutdown(); }
+}"""
+
+
+def test_notebook_02_shows_its_own_training_live(browser, lab):
+    """Notebook 02 itself, in full mode (its quick run ends within one refresh of the bar):
+    the bar of T3a's first `fit` counts the 300 steps of epoch 1 of 10; then the kernel is
+    interrupted, which must leave Keras' traceback and no widget behind."""
+    url, root, _ = lab
+    name = "02_baseline_cnn_live.ipynb"  # a fresh copy of the committed notebook
+    shutil.copy(ROOT / "notebooks" / "02_baseline_cnn.ipynb", root / "notebooks" / name)
+    scratch = root / "full_run_results"  # a full run writes its records here
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{url}/lab/tree/notebooks/{name}?reset&token={TOKEN}")
+    page.wait_for_function(
+        f"() => window.jupyterapp && ({NOTEBOOK_STATE})({name!r})?.status === 'idle'",
+        timeout=120_000,
+    )
+    full_run = (
+        f"import os; os.environ.update(MNIST_QUICK='0', MNIST_RESULTS={str(scratch)!r})"
+    )
+    page.evaluate(IN_KERNEL, [name, "execute", full_run])
+    page.evaluate(
+        "() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }"
+    )
+    page.wait_for_function(f"({LIVE_STATE})() !== null", timeout=180_000)
+    seen, deadline = [], time.monotonic() + 60
+    while time.monotonic() < deadline and len({s["step"] for s in seen}) < 5:
+        if (state := page.evaluate(LIVE_STATE)) is not None:
+            seen.append(state)
+        time.sleep(0.25)
+    page.screenshot(path=str(root / "live_02.png"))  # to look at by hand
+    steps = [s["step"] for s in seen if s["step"] is not None]
+    print(f"notebook 02, live bar: {len(seen)} looks, steps {sorted(set(steps))}")
+    assert len(set(steps)) >= 5, seen[-3:]  # it advanced, within the first epoch
+    assert all(s["text"].startswith("Epoch 1/10") for s in seen), seen[-1]
+    assert re.search(r"/300\s*\[", seen[-1]["text"])  # 60,000 images, 200 per step
+    page.evaluate(IN_KERNEL, [name, "interrupt", ""])
+    page.wait_for_function(
+        f"() => ({NOTEBOOK_STATE})({name!r})?.running === 0", timeout=60_000
+    )
+    fit_cell = next(
+        c
+        for c in notebook_state(page, name)["cells"]
+        if "baseline.fit(" in "".join(c["source"])
+    )
+    errors = [o for o in fit_cell["outputs"] if o["output_type"] == "error"]
+    assert [o["ename"] for o in errors] == ["KeyboardInterrupt"], fit_cell["outputs"]
+    assert page.evaluate(LIVE_STATE) is None  # the monitor took its widgets away
+    assert not (scratch / "T3a.json").exists()  # stopped before the record
+    page.evaluate(IN_KERNEL, [name, "shutdown", ""])
     page.close()
 
 
@@ -666,6 +714,33 @@ def test_the_explorers_of_notebooks_04_to_07(browser, lab):
             {k[3:]: v for k, v in latencies.items() if k.startswith(number)},
         )
     assert max(latencies.values()) < 1000, latencies
+
+
+def test_the_speedrun_explorer_of_notebook_09_trains_on_request(browser, lab):
+    """A new batch size and a press of Train add a row with a new accuracy and time."""
+    name = "09_speedrun.ipynb"
+    page = run_all(browser, lab, name)
+    assert red_boxes(page, name) == []
+    box = ".speedrun-trials"
+    page.locator(box).scroll_into_view_if_needed()
+    rows = page.locator(f"{box} .trials-table tbody tr")
+    assert rows.count() == 3  # row 7, and the notebook's own two presses
+    page.locator(f"{box} select").select_option(label="512")
+    four_rows = (
+        f"() => document.querySelectorAll('{box} .trials-table tbody tr').length === 4"
+    )
+    start = time.perf_counter()
+    page.locator(f"{box} button", has_text="Train").click()
+    page.wait_for_function(four_rows, timeout=120_000)
+    pressed = (time.perf_counter() - start) * 1000
+    page.screenshot(path=str(lab[1] / "speedrun_trials.png"))  # to look at by hand
+    cells = rows.nth(3).inner_text().split("\t")
+    assert cells[0].strip() == "try 3" and cells[1].strip() == "512", cells
+    validation, seconds = float(cells[-2]), float(cells[-1])
+    assert 0 < validation <= 100 and seconds > 0, cells
+    assert "try 3: done" in page.locator(f"{box} .trials-status").inner_text()
+    record_latencies("notebook 09", {"train, quick run": pressed})
+    page.close()
 
 
 def readouts(page, selector):

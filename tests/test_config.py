@@ -47,6 +47,19 @@ def test_quick_runs_never_write_into_results(monkeypatch, tmp_path):
     assert config.artifacts_dir() == tmp_path / "artifacts"
 
 
+def test_one_runs_artifacts_can_be_named_from_the_other_run(monkeypatch, tmp_path):
+    import pytest
+
+    monkeypatch.setenv("MNIST_ARTIFACTS", str(tmp_path / "artifacts"))
+    monkeypatch.setenv("MNIST_QUICK", "1")
+    assert config.artifacts_dir() == tmp_path / "artifacts" / "quick"
+    assert config.artifacts_dir(run="full") == tmp_path / "artifacts"
+    monkeypatch.setenv("MNIST_QUICK", "0")
+    assert config.artifacts_dir(run="quick") == tmp_path / "artifacts" / "quick"
+    with pytest.raises(ValueError, match="'fast' is not a run"):
+        config.artifacts_dir(run="fast")
+
+
 def test_artifacts_and_results_folders_are_git_ignored_or_committed():
     ignored = (config.ROOT / ".gitignore").read_text().split()
     assert "artifacts/" in ignored and ".venv/" in ignored

@@ -166,3 +166,53 @@ def test_a_confusion_explorer_switches_models_and_opens_the_diagonal():
     assert calls[-1] == ("B", 2, 2)
     assert "90 test digits (the first 50 shown)" in explorer.view.value
     assert explorer.view.value.count("<img") == 50
+
+
+def knobs():
+    import ipywidgets as widgets
+
+    return {
+        "batch": widgets.Dropdown(options=[128, 256], value=256),
+        "peak": widgets.FloatSlider(0.02, min=0.001, max=0.1),
+    }
+
+
+def test_trials_train_with_the_knobs_and_add_a_row_each():
+    calls = []
+
+    def run(batch, peak):
+        calls.append((batch, peak))
+        return {"validation %": 90 + peak * 100, "train s": batch / 100}
+
+    reference = {"batch": 256, "peak": 0.02, "validation %": 99.0, "train s": 2.0}
+    trials = explore.Trials(run, knobs(), reference)
+    assert list(trials.table().index) == ["this notebook's run"] and calls == []
+    trials.controls["batch"].value = 128
+    trials.controls["peak"].value = 0.05
+    assert trials.press() == {
+        "batch": 128,
+        "peak": 0.05,
+        "validation %": 95.0,
+        "train s": 1.28,
+    }
+    trials.press()
+    assert calls == [(128, 0.05), (128, 0.05)]
+    table = trials.table()
+    assert list(table.index) == ["this notebook's run", "try 1", "try 2"]
+    assert table.loc["try 1", "train s"] == 1.28
+    assert table.loc["this notebook's run", "validation %"] == 99.0
+    assert "try 2" in trials.view.value and "95.0" in trials.view.value
+    assert "try 2: done" in trials.status.value
+    assert not trials.button.disabled
+
+
+def test_trials_show_an_error_and_keep_the_button_usable():
+    def run(batch, peak):
+        raise ValueError("peak too high")
+
+    trials = explore.Trials(run, knobs(), {"batch": 256, "peak": 0.02})
+    with pytest.raises(ValueError):
+        trials.press()
+    assert "ValueError: peak too high" in trials.status.value
+    assert not trials.button.disabled and trials.button.description == "Train"
+    assert list(trials.table().index) == ["this notebook's run"]

@@ -59,3 +59,92 @@ def test_a_member_is_trained_again_unless_its_record_matches_mode_and_precision(
     assert not further.is_current({k: v for k, v in record.items() if k != "precision"})
     monkeypatch.setenv("MNIST_QUICK", "1")
     assert not further.is_current(record)
+
+
+def _tiny_member(seed):
+    """A trained-looking member: a small model, a one-epoch history, its predictions."""
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    model.compile(loss="categorical_crossentropy", optimizer="adam")
+    history = keras.callbacks.History()
+    history.epoch = [0, 1]
+    probabilities = np.random.default_rng(seed).dirichlet(np.ones(10), size=10000)
+    return model, history, probabilities
+
+
+def test_members_accumulate_one_by_one_with_their_predictions(tmp_path, monkeypatch):
+    monkeypatch.setenv("MNIST_ARTIFACTS", str(tmp_path / "artifacts"))
+    monkeypatch.setenv("MNIST_QUICK", "1")
+    folder = tmp_path / "results"
+    folder.mkdir()
+    saved = {}
+    for seed, accuracy in [(7, 0.99), (8, 0.98), (7, 0.97)]:  # seed 7 trained again
+        model, history, saved[seed] = _tiny_member(seed * 10 + int(accuracy * 100))
+        further.save_member(
+            seed,
+            model,
+            history,
+            12.3,
+            {"accuracy": accuracy, "loss": 0.1},
+            saved[seed],
+            folder=folder,
+        )
+    records = further.member_records(folder)
+    assert sorted(records) == [7, 8]
+    assert records[7]["test_accuracy"] == 0.97 and records[8]["test_accuracy"] == 0.98
+    assert records[8]["provenance"]["seed"] == 8 and records[8]["machine"]
+    assert further.member_path(8).exists()  # the model file, for notebook 08
+    for seed in (7, 8):
+        stored = further.member_predictions(seed, folder)
+        assert np.abs(stored - saved[seed]).max() < 1 / 255
+        assert (stored.argmax(1) == saved[seed].argmax(1)).all()
+
+
+def test_a_damaged_member_says_which_file_and_what_to_do(tmp_path, monkeypatch):
+    import pytest
+
+    monkeypatch.setenv("MNIST_ARTIFACTS", str(tmp_path / "artifacts"))
+    monkeypatch.setenv("MNIST_QUICK", "1")
+    folder = tmp_path / "results"
+    folder.mkdir()
+    model, history, probabilities = _tiny_member(8)
+    further.save_member(
+        8,
+        model,
+        history,
+        1.0,
+        {"accuracy": 0.9, "loss": 0.3},
+        probabilities,
+        folder=folder,
+    )
+    with pytest.raises(FileNotFoundError, match="seed 9.*no record.*--seeds 9"):
+        further.member_predictions(9, folder)
+    (folder / "predictions" / "ours_seed8.npy.gz").write_bytes(b"truncated")
+    with pytest.raises(ValueError, match="ours_seed8.npy.gz is not the one its record"):
+        further.member_predictions(8, folder)
+    further.members_path(folder).write_text("{not json")
+    with pytest.raises(ValueError, match="ours_members.json is not a members file"):
+        further.member_records(folder)
+
+
+def test_members_take_07s_architecture_from_its_full_or_its_quick_run(
+    tmp_path, monkeypatch
+):
+    import pytest
+
+    monkeypatch.setenv("MNIST_ARTIFACTS", str(tmp_path / "artifacts"))
+    monkeypatch.setenv("MNIST_QUICK", "0")
+    with pytest.raises(FileNotFoundError, match="a quick run is enough"):
+        further.architecture_file()
+    quick = tmp_path / "artifacts" / "quick" / "ours_seed7.keras"
+    quick.write_bytes(b"")  # only its existence is looked at here
+    assert further.architecture_file() == quick
+    full = tmp_path / "artifacts" / "ours_seed7.keras"
+    full.write_bytes(b"")
+    assert further.architecture_file() == full  # the full run's, where there is one

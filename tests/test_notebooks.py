@@ -150,7 +150,9 @@ def test_benchmark_record_is_complete():
         assert row["precision"]["plain"] == "float32"
         if float32_first:
             assert row["precision"]["plain_bf16"] == "mixed_bfloat16"
-            assert row["precision"]["project"] == row["precision"]["compute"] == "float32"
+            assert (
+                row["precision"]["project"] == row["precision"]["compute"] == "float32"
+            )
         else:
             assert row["precision"]["plain_bf16"] == row["precision"]["project"]
         for way in ways:
@@ -288,6 +290,40 @@ def test_notebook_08_keeps_the_pad_note_and_both_accuracies():
     )
     table = [text for text in texts if "accuracy %" in text]
     assert table and "naive" in table[0] and "MNIST-style" in table[0]
+    # Which model made the figures: named in the table and in the line that scores it.
+    used = [
+        m
+        for t in texts
+        for m in re.findall(r"^(\w+) \((.+)\): test accuracy", t, re.MULTILINE)
+    ]
+    assert len(used) == 1, "08 prints which model it uses and its test accuracy"
+    assert f"accuracy % of {used[0][0]}" in table[0]
+    assert any(t.startswith(f"{used[0][0]} ({used[0][1]}) recognised") for t in texts)
+
+
+def test_notebook_07_says_how_many_members_its_record_holds():
+    """Each committed member has its provenance and predictions that give its accuracy;
+    07's ensemble record and its printed lines count the same members, all committed
+    (members trained after 07's last run are committed too: the README counts them)."""
+
+    from helpers import data, further, provenance
+
+    folder = ROOT / "results"
+    members = further.member_records(folder)
+    assert 7 in members, "notebook 07's own member, seed 7, is committed"
+    truth = data.load_mnist()[1][1]
+    for seed, record in members.items():
+        assert provenance.missing(record["provenance"]) == [], seed
+        assert record["provenance"]["seed"] == seed and record["mode"] == "full"
+        stored = further.member_predictions(seed, folder)
+        assert abs((stored.argmax(1) == truth).mean() - record["test_accuracy"]) < 1e-4
+    ensemble = json.loads((folder / "ours_ensemble.json").read_text())
+    assert set(ensemble["members"]) <= {f"ours_seed{s}" for s in members}
+    printed = [text_of(o) for c in cells(notebook("07")) for o in c["outputs"]]
+    assert any(
+        f"members trained: {len(ensemble['members'])} of 5" in t for t in printed
+    )
+    assert any("Deotte, one CNN" in t for t in printed)
 
 
 def _readme_block_and_benchmark(

@@ -95,9 +95,10 @@ def test_the_readme_times_say_what_one_more_seed_costs(tmp_path):
         return entry
 
     assert results.seed_times_text(tmp_path) == ""  # no seeds.json
-    table = {"T4": {"runs": [run(7), run(8, 280.2), run(9, 439.6, "CPU B")]}}
+    table = {"T4": {"runs": [run(7), run(8, 1220.7, "CPU A"), run(9, 439.6, "CPU B")]}}
+    table["T4"]["runs"] += [run(10, 480.2, "CPU B"), run(11, 501.0, "CPU B")]
     (tmp_path / "seeds.json").write_text(json.dumps(table))
     assert results.seed_times_text(tmp_path) == (
         " One more seed costs about one run of its notebook (`make seeds NB=NN`, timed "
-        "per seed): 04: seeds 8, 9, 280-440 s each on CPU A / CPU B."
+        "per seed): 04: seed 8, 1221 s on CPU A; seeds 9-11, 440-501 s each on CPU B."
     )

@@ -21,6 +21,11 @@ def provenance_blocks(path):
             for model_id, row in record.items()
             for run in row["runs"]
         }
+    if path.name == "ours_members.json":
+        return {
+            f"ours seed {seed}": member.get("provenance")
+            for seed, member in record["members"].items()
+        }
     if path.name == "notebook_times.json":
         return {
             name: entry.get("provenance") for name, entry in record["notebooks"].items()

@@ -233,22 +233,43 @@ def test_readme_blocks_are_generated_from_results():
         )
 
 
-def test_recipe_line_with_one_member_and_with_several(tmp_path):
-    def line(members):
+def test_recipe_line_counts_the_committed_members_and_07s_ensemble(tmp_path):
+    def line(members, ensembled):
+        committed = {
+            str(seed): {
+                "test_accuracy": a,
+                "machine": f"CPU {seed}",
+                "precision": "float32",
+            }
+            for seed, a in members.items()
+        }
+        (tmp_path / "ours_members.json").write_text(json.dumps({"members": committed}))
         record = {
             "id": "ours_ensemble",
             "test_accuracy": 0.997,
             "mode": "full",
-            "member_test_accuracy": members,
+            "members": [f"ours_seed{seed}" for seed in ensembled],
         }
         (tmp_path / "ours_ensemble.json").write_text(json.dumps(record))
         return results.recipe_markdown(tmp_path)
 
-    one = line({"seed 7": 0.996})
-    assert "one member so far (seed 7): **99.60 %**" in one and "ensemble:" not in one
-    two = line({"seed 7": 0.996, "seed 8": 0.998})
-    assert "over its 2 seeds: mean **99.70 % ± 0.14**" in two
-    assert "their ensemble: **99.70 %**" in two
+    assert results.recipe_markdown(tmp_path).startswith("No member")
+    one = line({7: 0.996}, [7])
+    assert (
+        "one member so far (seed 7): **99.60 %**" in one and "Their ensemble" not in one
+    )
+    assert "`make ensemble SEEDS=8`" in one and "seed 7 CPU 7, float32" in one
+    two = line({7: 0.996, 8: 0.998}, [7, 8])
+    assert "over its 2 committed members (of 5): mean **99.70 % ± 0.14**" in two
+    assert "Their ensemble: **99.70 %**" in two
+    assert "seed 7 CPU 7, float32; seed 8 CPU 8, float32" in two
+    assert "one CNN (1,500 trained) 99.641 % ± 0.047" in one and "0.020" in two
+    # A member added after 07's last run: counted, and 07's ensemble told as it was.
+    three = line({7: 0.996, 8: 0.998, 10: 0.997}, [7, 8])
+    assert "over its 3 committed members" in three and "99.70 % ± 0.10" in three
+    assert "07's last run ensembled seeds 7, 8: **99.70 %**" in three
+    assert "next run ensembles all 3" in three
+    assert "next run ensembles all 2" in line({7: 0.996, 8: 0.998}, [7])
 
 
 def test_make_seeds_keeps_each_seeds_predictions_and_time(monkeypatch, tmp_path):
