@@ -515,11 +515,16 @@ def recipe_markdown(folder=None) -> str:
         return "No member of notebook 07's recipe yet: run notebook 07 (full)."
     members = {int(seed): members[seed] for seed in sorted(members, key=int)}
     accuracy = {seed: member["test_accuracy"] for seed, member in members.items()}
+    # One phrase per machine and precision: five seeds on one CPU read as one.
+    trained_on = {}
+    for seed, member in members.items():
+        where_ = f"{member['machine']}, {member['precision']}"
+        trained_on.setdefault(where_, []).append(seed)
     where = (
         " Trained on: "
         + "; ".join(
-            f"seed {seed} {member['machine']}, {member['precision']}"
-            for seed, member in members.items()
+            f"{'seeds' if len(seeds) > 1 else 'seed'} {seed_span(seeds)} {where_}"
+            for where_, seeds in trained_on.items()
         )
         + "."
     )

@@ -270,6 +270,23 @@ def test_recipe_line_counts_the_committed_members_and_07s_ensemble(tmp_path):
     assert "07's last run ensembled seeds 7, 8: **99.70 %**" in three
     assert "next run ensembles all 3" in three
     assert "next run ensembles all 2" in line({7: 0.996, 8: 0.998}, [7])
+    # Members trained on one CPU are named once, with their seeds.
+    (tmp_path / "ours_members.json").write_text(
+        json.dumps(
+            {
+                "members": {
+                    str(seed): {
+                        "test_accuracy": 0.996,
+                        "machine": "CPU A" if seed < 10 else "CPU B",
+                        "precision": "float32",
+                    }
+                    for seed in (7, 8, 9, 10)
+                }
+            }
+        )
+    )
+    grouped = results.recipe_markdown(tmp_path)
+    assert "Trained on: seeds 7-9 CPU A, float32; seed 10 CPU B, float32." in grouped
 
 
 def test_make_seeds_keeps_each_seeds_predictions_and_time(monkeypatch, tmp_path):
