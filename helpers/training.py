@@ -379,9 +379,15 @@ def expected_time(model_id, quick_epochs=config.QUICK_EPOCHS) -> str:
     per_epoch = record["seconds_per_epoch"]
     quick = quick_epochs * per_epoch * config.QUICK_TRAIN_SAMPLES / 60_000
     epochs = f"{quick_epochs} epoch" + ("s" if quick_epochs != 1 else "")
+    # Name the run the forecast comes from: in a saved notebook this line was printed
+    # before the run below it, so "the committed run" would point at the wrong one.
+    provenance = record.get("provenance") or {}
+    machine = provenance.get("machine", "a 2-core CPU")
+    when = f" of {provenance['date']}" if provenance.get("date") else ""
     return (
         f"Full run: {record['epochs']} epochs, about {record['train_seconds'] / 60:.0f} min "
-        f"on a 2-core CPU ({per_epoch:.0f} s per epoch, measured in the committed run). "
+        f"on {machine} ({per_epoch:.0f} s per epoch, measured in the full run{when} "
+        "committed before this one). "
         f"Quick run: {epochs} on {config.QUICK_TRAIN_SAMPLES:,} images, about "
         f"{max(quick, 1):.0f} s plus a few seconds to start."
     )

@@ -411,3 +411,27 @@ def test_fresh_copy_keeps_architecture_and_compile_but_not_weights(tmp_path):
         keras.mixed_precision.set_global_policy("float32")
     with pytest.raises(FileNotFoundError, match="run the notebook that saves it"):
         training.fresh_copy(tmp_path / "missing.keras")
+
+
+def test_expected_time_names_the_run_it_comes_from(monkeypatch, tmp_path):
+    """The forecast printed before a training cell says which earlier run measured it:
+    in a saved notebook, "the committed run" would be read as the run below it."""
+    monkeypatch.setattr(config, "ROOT", tmp_path)
+    (tmp_path / "results").mkdir()
+    record = {
+        "id": "T1",
+        "mode": "full",
+        "epochs": 12,
+        "train_seconds": 600.0,
+        "seconds_per_epoch": 50.0,
+        "provenance": {"machine": "CPU X, 2 cores, AVX2", "date": "2026-01-02"},
+    }
+    (tmp_path / "results" / "T1.json").write_text(json.dumps(record))
+    text = training.expected_time("T1")
+    assert text.startswith(
+        "Full run: 12 epochs, about 10 min on CPU X, 2 cores, AVX2 (50 s"
+    )
+    assert "measured in the full run of 2026-01-02 committed before this one" in text
+    del record["provenance"]
+    (tmp_path / "results" / "T1.json").write_text(json.dumps(record))
+    assert "about 10 min on a 2-core CPU" in training.expected_time("T1")
