@@ -153,7 +153,7 @@ def seed_spread(by_id, reported, targets):
             label="mean ± 1 std" if x == 0 else None,
         )
         if reported.get(model_id) is None:
-            continue  # a model nobody published a run of: no cross, no target
+            continue  # no published run of this model (T4blog): no cross, no target
         ax.scatter(
             x + 0.22,
             reported[model_id] * 100,

@@ -256,11 +256,13 @@ def _to_unit_range(array: np.ndarray) -> np.ndarray:
 def to_mnist(image) -> np.ndarray:
     """Turn a photo or scan of one digit into a 28x28 MNIST-style image (float32, 0-1).
 
-    The steps MNIST's makers took: grayscale; white digit on black (dark-on-light input
-    is inverted, judged by the border); specks away from the digit dropped
-    (``without_specks``); crop to the digit's bounding box; scale so the
-    longer side is 20 pixels, keeping the aspect ratio; place in a 28x28 frame so that
-    the digit's centre of mass sits at the centre. ``preprocessing_steps`` shows each.
+    The steps MNIST's page describes, after grayscale and white digit on black
+    (dark-on-light input is inverted, judged by the border): crop to the digit's
+    bounding box; scale so the longer side is 20 pixels, keeping the aspect ratio
+    (anti-aliased); place in a 28x28 frame so that the digit's centre of mass sits at
+    the centre. One step is this module's own, not MNIST's: before cropping, specks away
+    from the digit are dropped (``without_specks``), as photos and scans bring dust.
+    ``preprocessing_steps`` shows each.
     """
     return list(preprocessing_steps(image).values())[-1]
 

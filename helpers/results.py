@@ -17,8 +17,9 @@ import pandas as pd
 from helpers import config, provenance
 
 # Test accuracy each tutorial reported (SPEC's targets table), as fractions. T4's is not
-# an evaluate on the test set: it is its last epoch's val_acc, on 156 shuffled batches of
-# 64 test images (9,984 of the 10,000); the same notebook's evaluate printed 99.48 %.
+# an evaluate on the test set: it is its last epoch's val_acc, on 156 batches of 64 drawn
+# from a shuffled iterator over the test set (at most 9,984 images, not necessarily the
+# same each epoch); the same notebook's evaluate printed 99.48 %.
 REPORTED = {
     "T1": 0.9904,
     "T2": 0.9927,
@@ -41,7 +42,7 @@ TOPICS = {
     "speedrun": "notebook 09: one epoch, mean of 5 seeds",
 }
 # Every model trained by notebooks 02-04: the six with a reported figure, and T4's blog
-# model, which nobody published a run of (no target; reported with its seed statistics).
+# model, of which T4 published no run (no target; reported with its seed statistics).
 TUTORIAL_MODELS = ("T1", "T2", "T3a", "T3b", "T4", "T4blog", "T5")
 # A full run reproduces a tutorial when it is within this many points of the reported figure.
 TOLERANCE_PP = 0.25
@@ -253,7 +254,7 @@ def _precision(model) -> str:
 def summary(record) -> str:
     """One line for a notebook: ``T1: test accuracy 99.12 %, test loss 0.0261, ...``.
 
-    The notebooks print it beside ``record()``; ``tests/test_results_match.py`` checks that
+    The notebooks print it beside ``record()``; ``tests/test_results.py`` checks that
     the committed notebooks show exactly these lines for the records in ``results/``.
     """
     line = (
