@@ -14,7 +14,7 @@
 #                 (they print the seed table), slide boundaries, the README's tables
 # make seeds      train the seven tutorial models with 4 more seeds -> results/seeds.json;
 #                 NB=04 SEEDS="8 9": only notebook 04's models, only those seeds (they accumulate)
-# make ensemble   train notebook 07's extra ensemble members (each as long as 07's own; resumes);
+# make ensemble   train notebook 07's extra ensemble members (each roughly as long as 07's own);
 #                 SEEDS="8": only those, one or two at a time, on any day and machine
 # make lab        JupyterLab on notebooks/
 # make student    the notebooks without their exercises' solutions -> student/

@@ -8,7 +8,7 @@ pixels), as ``model.fit`` would iterate it, and timed by the process's CPU time 
 busy neighbour on a shared machine barely moves) and by the wall clock. On a 2-core CPU
 that trains with both cores, the input pipeline's CPU time comes out of training's.
 
-- "one by one": the series' first layout: ``from_tensor_slices`` over the images,
+- "one by one": the usual ``tf.data`` recipe: ``from_tensor_slices`` over the images,
   ``shuffle`` with a buffer of all 60,000, ``batch``; every image passes through
   ``tf.data`` on its own.
 - "project": ``training.make_dataset`` as the notebooks use it: one vectorised

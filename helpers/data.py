@@ -7,8 +7,9 @@
 3. Keras' own download (needs the internet).
 
 Local files are read with NumPy, not through Keras, because Keras' hash check rejects
-copies whose zip metadata differ from its own download. Whatever is read is checked
-(keys, shapes, dtypes, label range) before it is returned. Files are only ever read:
+copies whose zip metadata differ from its own download. A local file is checked (keys,
+shapes, dtypes, label range) before it is returned; Keras' own download is checked by
+Keras (its file hash). Files are only ever read:
 nothing here writes, moves or deletes a user's file.
 """
 

@@ -2,7 +2,7 @@
 
 - ``DigitBrowser`` (notebook 01): pick a digit, an order and an example; see the image
   as a table of its 784 pixel values and the next examples in that order.
-- ``Gallery`` (notebooks 03, 04 and 05): controls on top, images under them, redrawn by the
+- ``Gallery`` (notebooks 03, 04, 05 and 07): controls on top, images under them, redrawn by the
   notebook's own function whenever a control changes.
 - ``ConfusionExplorer`` (notebook 06): a confusion matrix whose cells are buttons, one
   model's or several models' with a menu; a click shows the images of that cell, drawn

@@ -13,9 +13,12 @@ on any day and any machine: each is recorded in ``results/ours_members.json`` (i
 accuracy, epochs, seconds and provenance) with its test-set predictions in
 ``results/predictions/ours_seed<seed>.npy.gz``, so notebook 07's ensemble needs no model
 files; the model itself goes to the git-ignored ``artifacts/ours_seed<seed>.keras``. A
-member whose record already holds this mode and precision is not trained again
-(``--again`` retrains it), so an interrupted run picks up where it stopped. A member takes
-about as long as notebook 07's own model took on the same machine (its ``train_seconds``).
+member whose record already holds this mode and precision, and whose model file is on
+this machine, is not trained again (``--again`` retrains it), so an interrupted run picks
+up where it stopped; in a fresh clone, with no model files, every member asked for is
+trained again and its committed record replaced. A member takes roughly as long as
+notebook 07's own model took on the same machine (``results/ours_members.json`` gives
+each member's ``train_seconds``).
 Quick runs keep their members under ``artifacts/quick/`` instead.
 """
 
@@ -30,17 +33,16 @@ from helpers import augment, config, data, provenance, results, training
 from helpers.layers import fuse_batch_norm
 
 VALIDATION_SIZE = 5000
-# Measured per epoch on 2-core CPUs: 30-39 s in mixed_bfloat16 (AVX-512 BF16), about
-# 95 s in float32 (AVX2).
+# At most; early stopping may end sooner (``results/ours_single.json`` has the seconds).
 MAX_EPOCHS = 22
-# A quick run trains 3 epochs: after 1 this model is still at chance level (measured).
+# A quick run: 3 epochs of 2,048 images (48 steps of 128).
 QUICK_EPOCHS = 3
 BATCH_SIZE = 128
 INITIAL_LR = 1e-3
 LR_DECAY = 0.87  # per epoch: 1e-3 at the start, about 5e-5 by epoch 22
 # Epochs without a lower validation loss before early stopping ends training. The loss of
-# 5,000 images is noisy from epoch to epoch; 5 stopped a run at epoch 16 that was still
-# improving, so the patience is longer than the usual 5.
+# 5,000 images is noisy from epoch to epoch; a patience of 5 stopped a run at epoch 16
+# whose validation accuracy was still rising, so it waits 8.
 PATIENCE = 8
 # Trained by `make ensemble`; notebook 07 trains seed 7 itself.
 SEEDS_FOR_ENSEMBLE = (8, 9, 10, 11)
@@ -56,8 +58,8 @@ def validation_split(x, y, size=VALIDATION_SIZE, seed=config.DEFAULT_SEED):
 def augmentation():
     """Rotation 10 degrees, shifts and zoom 10 %, no shear, one bilinear resampling.
 
-    Chosen when the series still read T4's shear as 0.3 degrees; T4's Keras 2.0 sheared by
-    up to 0.3 radians (17.2 degrees), so this is not stronger than T4's, only different.
+    Validated without a shear; T4's Keras 2.0 sheared by up to 0.3 radians (17.2 degrees),
+    so this is not stronger than T4's, only different.
     """
     return augment.RandomAffine(10.0, 0.10, 0.0, 0.10, name="augmentation")
 

@@ -9,8 +9,8 @@ batch normalization at all (notebook 04). ``fuse_batch_norm(model)`` makes the m
 ``BatchNormalization`` layers call that kernel for training steps on 2-D and 4-D inputs
 on a CPU-only machine, and leaves everything else (inference, masks,
 renormalization, synchronized statistics) to Keras. GPUs keep Keras' own path: the speed
-problem solved here is the CPU's, and TensorFlow lists the fused kernel's gradient as not
-deterministic on GPUs.
+problem solved here is the CPU's (on a GPU, TensorFlow's fused kernel has no
+deterministic gradient in inference mode, which op determinism refuses).
 
 Same weights, same moving averages, same formula: outputs and gradients match Keras'
 layer to float32 rounding (``tests/test_layers.py`` checks). How much faster a training

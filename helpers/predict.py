@@ -96,7 +96,22 @@ def load_grayscale(image) -> np.ndarray:
     if isinstance(image, Image.Image):
         return _pil_to_grayscale(image)
     with _open(image) as opened:  # closes the file, also when it is refused
-        return _pil_to_grayscale(opened, may_draft=True)
+        try:
+            return _pil_to_grayscale(opened, may_draft=True)
+        except OSError as error:  # decoded only now: a file cut off or damaged mid-way
+            raise ImageInputError(
+                f"{_source_name(image)} is damaged or cut off: its header reads as an "
+                f"image, but decoding failed ({error}). Save or upload the file again."
+            ) from None
+
+
+def _source_name(source) -> str:
+    """How an error message names what it was given."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return "the image bytes"
+    if isinstance(source, str) or hasattr(source, "__fspath__"):
+        return str(source)
+    return "the file object"
 
 
 def _open(source):
@@ -109,11 +124,9 @@ def _open(source):
     if isinstance(source, (bytes, bytearray, memoryview)):
         if len(source) == 0:
             raise ImageInputError("The image bytes are empty (0 bytes).")
-        name, opened = "the image bytes", io.BytesIO(bytes(source))
-    elif isinstance(source, str) or hasattr(source, "__fspath__"):
-        name, opened = str(source), source
-    elif hasattr(source, "read"):
-        name, opened = "the file object", source
+        name, opened = _source_name(source), io.BytesIO(bytes(source))
+    elif isinstance(source, str) or hasattr(source, "__fspath__") or hasattr(source, "read"):
+        name, opened = _source_name(source), source
     else:
         raise ImageInputError(
             "Expected a file path, image bytes, a binary file, a PIL image or a NumPy "

@@ -54,7 +54,7 @@ def vector_extension(flags) -> str | None:
     """The widest vector instructions training uses on this CPU, as records name them.
 
     Two CPUs with the same model name can differ here (the committed runs came from AMD
-    EPYCs with and without AVX-512 BF16), and it decides the last digits of a run.
+    EPYCs with and without AVX-512 BF16 and an Intel Xeon with AVX-512), and it decides the last digits of a run.
     """
     if {"avx512_bf16", "amx_bf16"} & flags:
         return "AVX-512 BF16"

@@ -17,9 +17,9 @@ import pandas as pd
 from helpers import config, provenance
 
 # Test accuracy each tutorial reported (SPEC's targets table), as fractions. T4's is not
-# an evaluate on the test set: it is its last epoch's val_acc, on 156 batches of 64 drawn
-# from a shuffled iterator over the test set (at most 9,984 images, not necessarily the
-# same each epoch); the same notebook's evaluate printed 99.48 %.
+# an evaluate on the test set: it is its last epoch's val_acc, on 156 batches from a
+# shuffled test iterator that ran on from epoch to epoch (epoch 5's window spanned two
+# shuffles, some images counted twice); the same notebook's evaluate printed 99.48 %.
 REPORTED = {
     "T1": 0.9904,
     "T2": 0.9927,
@@ -60,7 +60,7 @@ REQUIRED_KEYS = frozenset(
     }
 )
 # Notebook 07's own goals (a single model at 99.65 %, an ensemble at 99.70 %) and
-# notebook 09's (a mean of 99.0 % over five seeds, in at most 3 s of training each).
+# notebook 09's (a mean of 99.0 % over five seeds, in at most 3 s of training on average).
 GOALS = {"ours_single": 0.9965, "ours_ensemble": 0.9970, "speedrun": 0.99}
 # Chris Deotte's README (github.com/cdeotte/MNIST-CNN-99.75) for this architecture: 100
 # runs of TensorFlow 1.7.0-rc1 on Tesla K80 GPUs, each training 15 CNNs for 30 epochs and
@@ -124,7 +124,7 @@ def record(
 
 
 # Test-set probabilities are kept as 8-bit fractions of 1 (255 steps) plus the class the
-# model chose (an eleventh column): gzip'd, tens of KB per model. Where two classes round
+# model chose (an eleventh column): gzip'd, about 12 KB per model. Where two classes round
 # to the same step, the stored choice still gives back the model's own answer.
 PREDICTION_STEPS = np.iinfo(np.uint8).max
 PREDICTIONS_FOLDER = "predictions"
@@ -369,8 +369,9 @@ def seed_summary(accuracies) -> dict:
 def comparable(run, seed7) -> bool:
     """Whether ``run`` trained in seed 7's precision: the runs a mean is taken over.
 
-    Another CPU kind changes only the last digits (far less than a seed does), so its runs
-    count, and the "ran on" column names each kind; another precision is set apart."""
+    Another CPU kind moves the last digits about as much as another seed does (``make
+    bench-rerun`` measured one pair), so its runs count, and the "ran on" column names
+    each kind; another precision is set apart."""
     mine, theirs = run.get("provenance") or {}, seed7.get("provenance") or {}
     return mine.get("precision") == theirs.get("precision")
 
@@ -601,7 +602,7 @@ def plan_lines(names, folder=None) -> list:
         )
     lines.append(
         f"in all about {known / 60:.0f} min on those machines; another CPU "
-        "kind can take about half or twice as long"
+        "kind, or a busy machine, can take from half to three times as long"
     )
     return lines
 

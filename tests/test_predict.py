@@ -298,3 +298,17 @@ def test_16_bit_scans(tmp_path):
     np.testing.assert_allclose(
         predict.to_mnist(path), predict.to_mnist(drawn_digit()), atol=1e-6
     )
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+def test_a_cut_off_file_gets_a_clear_error(tmp_path, fmt):
+    """Only the header is read when a file is opened: a file cut off mid-way (an upload
+    that stopped) fails while decoding, and that is an ImageInputError too."""
+    path = tmp_path / f"seven.{fmt.lower()}"
+    drawn_digit(size=(300, 300)).save(path, format=fmt)
+    raw = path.read_bytes()
+    with pytest.raises(predict.ImageInputError, match="damaged or cut off"):
+        predict.to_mnist(raw[: len(raw) // 2])
+    (tmp_path / "half").write_bytes(raw[: len(raw) // 2])
+    with pytest.raises(predict.ImageInputError, match=r"half.*damaged or cut off"):
+        predict.to_mnist(tmp_path / "half")
