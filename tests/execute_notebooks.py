@@ -75,9 +75,18 @@ def execute(path: Path, workdir: Path | None = None) -> float:
 RUN_ID = re.compile(r"'run_id': '([0-9TZ]+-[0-9a-f]+)'")
 
 
+PRECISION = re.compile(r"'precision': '([a-z0-9_]+)'")
+
+
 def printed_run_id(path):
     """The run id a notebook's ``print(settings)`` showed, or None."""
     found = RUN_ID.search(path.read_text())
+    return found.group(1) if found else None
+
+
+def printed_precision(path):
+    """The precision a notebook's ``print(settings)`` showed (09 picks its own), or None."""
+    found = PRECISION.search(path.read_text())
     return found.group(1) if found else None
 
 
@@ -132,7 +141,9 @@ def main(argv):
         for name, taken in timings:
             if (ROOT / "notebooks" / name).exists():
                 block = provenance.current(
-                    notebook_precision(), config.SEED, config.mode()
+                    printed_precision(ROOT / "notebooks" / name) or notebook_precision(),
+                    config.SEED,
+                    config.mode(),
                 )
                 # The run id the notebook printed (its setup() started it), where it did.
                 block["run_id"] = (

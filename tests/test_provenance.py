@@ -194,3 +194,18 @@ def test_notebook_05_names_the_run_of_the_model_it_opened():
         pytest.skip("T4's record predates run ids")
     shown = (ROOT / "notebooks" / "05_filter_visualization.ipynb").read_text()
     assert f"the record of its run {record['provenance']['run_id']}" in shown
+
+
+def test_each_notebook_time_carries_the_precision_its_notebook_printed():
+    """Notebook 09 trains in ``best_precision()``: its time's record must say so, not
+    assume the float32 of the other notebooks."""
+    from tests.execute_notebooks import printed_precision
+
+    times = json.loads((ROOT / "results" / "notebook_times.json").read_text())
+    checked = 0
+    for name, entry in times["notebooks"].items():
+        printed = printed_precision(ROOT / "notebooks" / name)
+        if printed and entry["provenance"].get("recorded") != "afterwards":
+            assert entry["provenance"]["precision"] == printed, name
+            checked += 1
+    assert checked >= 8
