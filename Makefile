@@ -1,3 +1,4 @@
+# make help       this list
 # make test       unit tests, the browser test and every notebook under nbval, quick mode (what CI runs)
 # make notebooks  execute every notebook top to bottom in full mode, saving the outputs;
 #                 NB="04 05": only those (prints their last committed times first)
@@ -11,7 +12,7 @@
 # make bench-live benchmarks/live_overhead.py: what helpers.live costs per epoch (T1, T3b)
 # make bench-explorers  the explorers' response times in Chromium -> results/explorer_latency.json
 # make full-run   the whole committed record in order: notebooks, seeds, 04 and 06 again
-#                 (they print the seed table), slide boundaries, the README's tables
+#                 (they print the seed table), slide boundaries, the site pages' tables
 # make seeds      train the seven tutorial models with 4 more seeds -> results/seeds.json;
 #                 NB=04 SEEDS="8 9": only notebook 04's models, only those seeds (they accumulate)
 # make ensemble   train notebook 07's extra ensemble members (each roughly as long as 07's own);
@@ -37,7 +38,10 @@ SEEDS ?=
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONHASHSEED ?= 0
 
-.PHONY: venv teach test unit browser notebooks full-run tutorials seeds ensemble bench bench-probe bench-input bench-kernels bench-rerun bench-live bench-explorers lab student site slides clean
+.PHONY: help venv teach test unit browser notebooks full-run tutorials seeds ensemble bench bench-probe bench-input bench-kernels bench-rerun bench-live bench-explorers lab student site slides clean
+
+help:
+	@sed -n 's/^# make /make /p' Makefile
 
 venv: $(VENV)/.installed
 
@@ -76,7 +80,7 @@ full-run: venv
 	MNIST_QUICK=0 $(PY) -m tests.seeds
 	MNIST_QUICK=0 $(PY) -m tests.execute_notebooks notebooks/04_*.ipynb notebooks/06_*.ipynb
 	$(PY) -m tests.slides
-	$(PY) -m helpers.results --readme
+	$(PY) -m helpers.results --pages
 
 seeds: venv
 	MNIST_QUICK=0 $(PY) -m tests.seeds $(if $(strip $(NB)),--notebooks $(NB)) $(if $(strip $(SEEDS)),--seeds $(SEEDS))

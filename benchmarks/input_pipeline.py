@@ -1,7 +1,7 @@
 """What feeding the images costs: CPU and wall seconds per epoch of three input layouts.
 
     python benchmarks/input_pipeline.py              # the tutorials' batch sizes, 5 runs each
-    python benchmarks/input_pipeline.py --markdown   # the README's lines from the JSON
+    python benchmarks/input_pipeline.py --markdown   # the speed page's lines from the JSON
 
 No model: each layout is iterated over one epoch of 60,000 MNIST-sized images (random
 pixels), as ``model.fit`` would iterate it, and timed by the process's CPU time (which a
@@ -98,7 +98,7 @@ def measure(repeats):
 
 
 def markdown(report):
-    """The README's lines from an ``input_pipeline.json`` report."""
+    """The speed page's lines from an ``input_pipeline.json`` report."""
     lines = [
         (
             f"On {report['machine']}, one epoch of 60,000 images, best of "
@@ -121,7 +121,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--out", default=str(ROOT / "results" / "input_pipeline.json"))
     parser.add_argument(
-        "--markdown", action="store_true", help="print --out for the README"
+        "--markdown", action="store_true", help="print --out for the speed page"
     )
     args = parser.parse_args()
     if args.markdown:

@@ -1,4 +1,4 @@
-"""What the README's speed section says about kernels, measured: ``make bench-kernels``.
+"""What the speed page says about kernels, measured: ``make bench-kernels``.
 
 1. Multiply-adds per second (GMAC/s) of training steps for single convolutions of T1's
    sizes, in float32 and bfloat16: its first (1 input channel, 32 filters of 3x3 on 28x28)
@@ -11,7 +11,7 @@
 
 Each figure is the best of several timed loops after a warm-up, as ``timeit`` does. The
 lines go to stdout and to ``results/kernels.json``; ``--markdown`` prints them again from
-there, for the README.
+there, for the speed page.
 
     python benchmarks/kernels.py
     python benchmarks/kernels.py --markdown
@@ -98,7 +98,7 @@ def fused_gain(model_id, batch, steps=30):
 
 
 def markdown(report):
-    """The README's lines from a ``kernels.json`` report."""
+    """The speed page's lines from a ``kernels.json`` report."""
     lines = [f"On {report['machine']}, training steps at batch 128 (GMAC/s):", ""]
     for row in report["convolutions"]:
         lines.append(
@@ -136,7 +136,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "results" / "kernels.json"))
     parser.add_argument(
-        "--markdown", action="store_true", help="print --out for the README and exit"
+        "--markdown", action="store_true", help="print --out for the speed page and exit"
     )
     args = parser.parse_args()
     if args.markdown:

@@ -16,8 +16,8 @@ the input pipeline up. Then fits of ``--epochs`` epochs of the 60,000 training i
 that speeds up or slows down during the run favours neither. An ``EpochTimer`` placed
 after the monitor times each epoch (the monitor's end-of-epoch work included); what a fit
 spends outside its epochs (the monitor's set-up and tidy-up) is reported apart. Medians,
-since shared 2-core machines are noisy. Prints the README's lines and writes
-``results/live_overhead.json`` (``--out``); ``--markdown`` prints the README's lines from it.
+since shared 2-core machines are noisy. Prints the speed page's lines and writes
+``results/live_overhead.json`` (``--out``); ``--markdown`` prints the speed page's lines from it.
 """
 
 import argparse
@@ -141,7 +141,7 @@ def run(models, repeats, epochs):
 
 
 def markdown(report):
-    """The README's lines from a ``live_overhead.json`` report."""
+    """The speed page's lines from a ``live_overhead.json`` report."""
     heading = (
         f"On {report['machine']} ({report['precision']}), {report['epochs_measured']} "
         f"epochs of 60,000 images each way (median seconds per epoch), and what a fit "
@@ -175,7 +175,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=2, help="epochs per fit")
     parser.add_argument("--out", default=str(ROOT / "results" / "live_overhead.json"))
     parser.add_argument(
-        "--markdown", action="store_true", help="print --out for the README"
+        "--markdown", action="store_true", help="print --out for the speed page"
     )
     args = parser.parse_args()
     if args.markdown:

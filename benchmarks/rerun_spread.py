@@ -11,7 +11,7 @@ The same seed, the same batches, the same model: only the order in which the ker
 up their numbers differs. What that changes (test accuracy, and how many of the 10,000
 test digits get another answer) is set beside what another seed changes (the spread of
 T3b's seeds in ``results/seeds.json``) and beside the committed record. The report goes to
-``results/rerun_spread.json``; ``--markdown`` prints the README's lines from it.
+``results/rerun_spread.json``; ``--markdown`` prints the results page's lines from it.
 
     python benchmarks/rerun_spread.py            # about 2 x 10 epochs of T3b
     python benchmarks/rerun_spread.py --markdown

@@ -7,7 +7,7 @@ makes, then time one epoch of the tutorial's training set.
     python benchmarks/train_speed.py                  # all models, all four ways
     python benchmarks/train_speed.py --models T1 T5 --repeats 1
     python benchmarks/train_speed.py --models T4 T4blog --merge  # keep the other rows
-    python benchmarks/train_speed.py --markdown       # the README's table from the JSON
+    python benchmarks/train_speed.py --markdown       # the speed page's table from the JSON
 
 The architectures come from the models the notebooks saved (``artifacts/<id>.keras``, a
 full or a quick run's), re-initialised: run notebooks 02-04 first.
@@ -235,7 +235,7 @@ def _compute_only(model, x, y, batch_size):
 
 
 def markdown(report):
-    """The README's speed table: seconds per epoch each way, then what each step buys."""
+    """The speed page's table: seconds per epoch each way, then what each step buys."""
     first = next(report[m] for m in TUTORIALS if m in report)
     lines = [
         (

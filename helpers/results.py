@@ -1,13 +1,14 @@
 """The record of each run: one JSON per model in ``results/`` (full runs only).
 
 ``record()`` writes it, ``table()`` reads them all back as a pandas DataFrame next to what
-the tutorials reported, and ``python -m helpers.results`` prints the README's table.
+the tutorials reported, and ``python -m helpers.results`` prints the results page's table.
 """
 
 import gzip
 import hashlib
 import io
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -184,7 +185,7 @@ def load_predictions(model_id, folder=None, seed=None) -> np.ndarray:
         return _seed_predictions(model_id, folder, seed)
     record = load(model_id, folder)
     again = (
-        f"re-run the notebook that trains {model_id} (see the README's table) in full"
+        f"re-run the notebook that trains {model_id} (see the README's notebook table) in full"
     )
     if record is None or "predictions" not in record:
         raise FileNotFoundError(
@@ -316,7 +317,7 @@ def table(folder=None) -> pd.DataFrame:
 
 
 def markdown(folder=None) -> str:
-    """The results table as Markdown, for the README."""
+    """The results table as Markdown, for the site's results page."""
     frame = table(folder or config.ROOT / "results").reset_index()
 
     def cell(column, value):
@@ -475,7 +476,7 @@ def ran_on(row) -> str:
 
 
 def seeds_markdown(folder=None) -> str:
-    """The seed statistics (``results/seeds.json``) as Markdown, for the README."""
+    """The seed statistics (``results/seeds.json``) as Markdown, for the results page."""
     frame = seed_table(folder or config.ROOT / "results")
     if frame is None:
         return "No seed statistics yet: `make seeds` writes `results/seeds.json`."
@@ -750,6 +751,8 @@ def explorer_markdown(folder=None) -> str:
     )
 
 
+# The site's pages beyond the notebooks (docs/) hold every generated block: these are
+# written from results/*.json here ...
 GENERATED = {
     "results table": markdown,
     "seeds table": seeds_markdown,
@@ -758,38 +761,91 @@ GENERATED = {
     "end-to-end times": times_markdown,
     "explorer latency": explorer_markdown,
 }
+# ... and these by each benchmark's own Markdown of its record (script, function, record).
+BENCHMARK_BLOCKS = {
+    "speed table": ("train_speed.py", "markdown", "benchmark.json"),
+    "kernels": ("kernels.py", "markdown", "kernels.json"),
+    "input pipeline": ("input_pipeline.py", "markdown", "input_pipeline.json"),
+    "live overhead": ("live_overhead.py", "markdown", "live_overhead.json"),
+    "rerun spread": ("rerun_spread.py", "markdown", "rerun_spread.json"),
+}
+PAGES = ("docs/results.md", "docs/speed.md")
+# A block starts with <!-- name --> (or <!-- name: the command that prints it -->).
+BLOCK_START = re.compile(r"<!-- (?P<name>[a-z0-9 -]+?)(?:: [^>]*)? -->\n")
 
 
-def readme_blocks(text) -> dict:
-    """The generated blocks of the README, as they stand: ``{name: content}``."""
+def benchmark_block(script, function, record, folder=None) -> str:
+    """What ``python benchmarks/<script> --markdown`` prints for the committed record."""
+    import importlib.util
+
+    path = Path(folder or config.ROOT / "results") / record
+    if not path.exists():
+        return f"No record yet: `python benchmarks/{script}` writes `results/{record}`."
+    spec = importlib.util.spec_from_file_location(
+        script.removesuffix(".py"), config.ROOT / "benchmarks" / script
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, function)(json.loads(path.read_text()))
+
+
+def block_makers() -> dict:
+    """Every generated block's name and the function that writes it."""
+    makers = dict(GENERATED)
+    for name, (script, function, record) in BENCHMARK_BLOCKS.items():
+        makers[name] = lambda s=script, f=function, r=record: benchmark_block(s, f, r)
+    return makers
+
+
+def page_blocks(text) -> dict:
+    """The generated blocks of a page, as they stand: ``{name: content}``."""
     blocks = {}
-    for name in GENERATED:
-        start, end = f"<!-- {name} -->\n", f"\n<!-- end of {name} -->"
-        if start in text and end in text:
-            blocks[name] = text.split(start, 1)[1].split(end, 1)[0]
+    for found in BLOCK_START.finditer(text):
+        name, end = found["name"], f"\n<!-- end of {found['name']} -->"
+        if end in text[found.end() :]:
+            blocks[name] = text[found.end() :].split(end, 1)[0]
     return blocks
 
 
-def update_readme(path=None) -> str:
-    """Regenerate every marked block of the README from ``results/``; return the text."""
-    path = path or config.ROOT / "README.md"
-    text = path.read_text()
-    for name, make in GENERATED.items():
-        start, end = f"<!-- {name} -->\n", f"\n<!-- end of {name} -->"
-        if start not in text or end not in text:
-            raise ValueError(
-                f"README.md has no block marked {start.strip()} ... {end.strip()}"
-            )
-        before, rest = text.split(start, 1)
-        after = rest.split(end, 1)[1]
-        text = before + start + make() + end + after
-    path.write_text(text)
-    return text
+def render_page(text, makers=None) -> str:
+    """``text`` with each of its generated blocks written afresh from ``results/``."""
+    makers = makers or block_makers()
+    pieces, done = [], 0
+    for found in BLOCK_START.finditer(text):
+        name, end = found["name"], f"\n<!-- end of {found['name']} -->"
+        if found.start() < done or end not in text[found.end() :]:
+            continue  # an end marker, or a comment that opens no block
+        if name not in makers:
+            raise ValueError(f"a page marks a block {name!r} that nothing generates")
+        pieces += [text[done : found.end()], makers[name]()]
+        done = text.index(end, found.end())
+    return "".join(pieces) + text[done:]
+
+
+def update_pages(root=None) -> dict:
+    """Regenerate every generated block of the site's pages; return ``{page: text}``.
+
+    Every block is on exactly one page; a block nothing marks is an error, so that a
+    page cannot lose a table silently.
+    """
+    root = Path(root or config.ROOT)
+    makers, texts, seen = block_makers(), {}, []
+    for page in PAGES:
+        text = (root / page).read_text()
+        seen += list(page_blocks(text))
+        texts[page] = render_page(text, makers)
+    missing = sorted(set(makers) - set(seen))
+    twice = sorted({name for name in seen if seen.count(name) > 1})
+    if missing or twice:
+        raise ValueError(f"blocks on no page: {missing}; on more than one: {twice}")
+    for page, text in texts.items():
+        (root / page).write_text(text)
+    return texts
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--readme"]:
-        update_readme()
-        print("README.md: generated blocks updated from results/")
+    if sys.argv[1:] == ["--pages"]:
+        update_pages()
+        print(f"{', '.join(PAGES)}: generated blocks updated from results/")
     else:
         print(markdown(Path(sys.argv[1]) if len(sys.argv) > 1 else None))

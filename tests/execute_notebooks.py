@@ -133,7 +133,7 @@ def main(argv):
         f"\n{len(timings)} notebooks in {total:.0f} s ({total / 60:.1f} min) on {here}"
     )
     if full:
-        # Each notebook's time for the README and the next run's plan, with where it ran.
+        # Each notebook's time for the speed page and the next run's plan, with where it ran.
         from helpers.training import notebook_precision
 
         path = ROOT / "results" / "notebook_times.json"

@@ -84,7 +84,7 @@ def train_seed(seed, notebooks=NOTEBOOKS):
         print(f"seed {seed}: {name} ...", flush=True)
         seconds = execute(copy, workdir=config.ROOT / "notebooks")
         print(f"  {seconds:6.1f} s", flush=True)
-        # How long this seed's notebook took, for the README's planning figures.
+        # How long this seed's notebook took, for the speed page's planning figures.
         times_path = folder / TIMES
         times = json.loads(times_path.read_text()) if times_path.exists() else {}
         times[name] = round(seconds, 1)

@@ -9,7 +9,8 @@ offline and from the committed outputs (nothing is re-executed). The builder wor
 copy in ``DIR/src``, laid out as the repository is (README.md beside notebooks/), so every
 link the README and the notebooks already have works unchanged. On that copy it:
 
-- writes ``_toc.yml`` from the README's notebook table, so the site's navigation is the
+- writes ``_toc.yml`` from the README's notebook table and its links to docs/ and
+  CONTRIBUTING.md, so the site's navigation is the
   README's order;
 - keeps the folded cells (the exercises' solutions) folded, behind a button;
 - replaces each widget's live view (a drawing pad or an explorer needs a running kernel)
@@ -33,6 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_LINK = re.compile(
     r"^\|[^|]*\|\s*\[[^\]]+\]\((notebooks/\d\d_\w+\.ipynb)\)", re.MULTILINE
 )
+# The README's links to the site's other pages (docs/, CONTRIBUTING.md), in its order.
+PAGE_LINK = re.compile(r"\]\(((?:docs/[\w-]+|CONTRIBUTING)\.md)\)")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 KERNEL_NEEDED = (
     "*Interactive widget: it needs a running Python kernel, so this page shows this line "
@@ -54,9 +57,17 @@ def notebook_order(readme: str) -> list[str]:
     return order
 
 
-def table_of_contents(order: list[str]) -> str:
-    """Jupyter Book's ``_toc.yml``: the README as home page, then the notebooks."""
-    entries = "\n".join(f"  - file: {path.removesuffix('.ipynb')}" for path in order)
+def page_order(readme: str) -> list[str]:
+    """The other pages the README links (``docs/x.md``, ``CONTRIBUTING.md``), in order."""
+    return list(dict.fromkeys(PAGE_LINK.findall(readme)))
+
+
+def table_of_contents(order: list[str], pages=()) -> str:
+    """Jupyter Book's ``_toc.yml``: the README as home page, the notebooks, the pages."""
+    entries = "\n".join(
+        f"  - file: {path.removesuffix('.ipynb').removesuffix('.md')}"
+        for path in [*order, *pages]
+    )
     return f"format: jb-book\nroot: README\nchapters:\n{entries}\n"
 
 
@@ -90,7 +101,7 @@ def for_the_site(notebook):
 
 
 def prepare(out: Path) -> Path:
-    """Copy the README, the notebooks and the book's configuration to ``out/src``."""
+    """Copy the README, the notebooks, the pages and the book's configuration to ``out/src``."""
     source = out / "src"
     if source.exists():
         shutil.rmtree(source)
@@ -112,9 +123,15 @@ def prepare(out: Path) -> Path:
         (source / path).write_text(json.dumps(for_the_site(notebook), indent=1))
     if problems:
         raise SiteError("\n".join(problems))
+    pages = page_order(readme)
+    for page in pages:
+        if not (ROOT / page).exists():
+            raise SiteError(f"the README links {page}, which does not exist")
+        (source / page).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / page, source / page)
     (source / "README.md").write_text(readme)
     shutil.copy(ROOT / "book" / "_config.yml", source / "_config.yml")
-    (source / "_toc.yml").write_text(table_of_contents(order))
+    (source / "_toc.yml").write_text(table_of_contents(order, pages))
     return source
 
 

@@ -13,6 +13,12 @@ from helpers import results
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 README = (ROOT / "README.md").read_text()
+RESULTS_PAGE = (ROOT / "docs" / "results.md").read_text()
+SPEED_PAGE = (ROOT / "docs" / "speed.md").read_text()
+# Where readers find commands: the front door, the maintainers' notes and the site's pages.
+DOCUMENTS = [README, (ROOT / "CONTRIBUTING.md").read_text()] + [
+    page.read_text() for page in sorted((ROOT / "docs").glob("*.md"))
+]
 MACHINE_PATH = re.compile(
     r"(?<![\w:/.])/(?:home|root|tmp|work|Users|usr|opt|var)/[\w.-]+"
 )
@@ -104,7 +110,7 @@ def test_previous_and_next_links(path):
     assert "](../README.md)" in last
 
 
-def test_results_agree_with_the_readme():
+def test_results_agree_with_the_results_page():
     records = sorted(
         p
         for p in (ROOT / "results").glob("*.json")
@@ -115,11 +121,11 @@ def test_results_agree_with_the_readme():
         assert result["mode"] == "full", f"{record.name} is not from a full run"
         assert results.REQUIRED_KEYS <= set(result), record.name
         assert 0.0 <= result["test_accuracy"] <= 1.0
-        assert f"| {result['id']} |" in README, (
-            f"{record.name} has no row in the README"
+        assert f"| {result['id']} |" in RESULTS_PAGE, (
+            f"{record.name} has no row in docs/results.md"
         )
-        assert f"{result['test_accuracy'] * 100:.2f}" in README, (
-            f"{record.name} not in README"
+        assert f"{result['test_accuracy'] * 100:.2f}" in RESULTS_PAGE, (
+            f"{record.name} not in docs/results.md"
         )
 
 
@@ -160,7 +166,7 @@ def test_benchmark_record_is_complete():
         # The warm-up made the timed call's traces: nothing was traced on the clock.
         assert row["traced_while_timed"] == 0, model_id
         assert (
-            f"| {model_id} | {seconds['plain']} | {seconds['plain_bf16']} |" in README
+            f"| {model_id} | {seconds['plain']} | {seconds['plain_bf16']} |" in SPEED_PAGE
         )
 
 
@@ -326,73 +332,8 @@ def test_notebook_07_says_how_many_members_its_record_holds():
     assert any("Deotte, one CNN" in t for t in printed)
 
 
-def _readme_block_and_benchmark(
-    script, marker, record, function="markdown", flags="--markdown"
-):
-    """The README's block under ``marker`` and the benchmark ``script``'s own Markdown."""
-    import importlib.util
-
-    path = ROOT / "results" / record
-    if not path.exists():
-        pytest.skip(f"no {record} recorded yet")
-    spec = importlib.util.spec_from_file_location(script, ROOT / "benchmarks" / script)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    start = f"<!-- {marker}: python benchmarks/{script} {flags} -->\n"
-    block = README.split(start, 1)[1].split(f"\n<!-- end of {marker} -->", 1)[0]
-    return block, getattr(module, function)(json.loads(path.read_text()))
-
-
-def test_readme_speed_table_is_the_benchmarks_own():
-    """The README's speed table is what `train_speed.py --markdown` prints, nothing copied."""
-    block, made = _readme_block_and_benchmark(
-        "train_speed.py", "speed table", "benchmark.json"
-    )
-    assert block == made
-
-
-def test_readme_probe_table_is_the_benchmarks_own():
-    """Where the project's epoch goes (`make bench-probe`): the script's own table."""
-    block, made = _readme_block_and_benchmark(
-        "train_speed.py",
-        "probe table",
-        "input_paths.json",
-        "probe_markdown",
-        "--probe --markdown",
-    )
-    assert block == made
-
-
-def test_readme_kernel_figures_are_the_benchmarks_own():
-    """The README's GMAC/s and fused-batch-norm lines are `kernels.py --markdown`'s."""
-    block, made = _readme_block_and_benchmark("kernels.py", "kernels", "kernels.json")
-    assert block == made
-
-
-def test_readme_live_overhead_is_the_benchmarks_own():
-    """The README's cost of watching training is what `live_overhead.py --markdown` prints."""
-    block, made = _readme_block_and_benchmark(
-        "live_overhead.py", "live overhead", "live_overhead.json"
-    )
-    assert block == made
-
-
-def test_readme_input_pipeline_figures_are_the_benchmarks_own():
-    block, made = _readme_block_and_benchmark(
-        "input_pipeline.py", "input pipeline", "input_pipeline.json"
-    )
-    assert block == made
-
-
-def test_readme_rerun_spread_is_the_benchmarks_own():
-    block, made = _readme_block_and_benchmark(
-        "rerun_spread.py", "rerun spread", "rerun_spread.json"
-    )
-    assert block == made
-
-
 def test_the_live_monitor_costs_at_most_two_percent():
-    """The goal the README states, checked against the committed ``make bench-live``."""
+    """The goal the speed page states, checked against the committed ``make bench-live``."""
     report = json.loads((ROOT / "results" / "live_overhead.json").read_text())
     assert report["models"], "no model measured"
     for model_id, row in report["models"].items():
@@ -451,9 +392,9 @@ def test_no_function_is_rebound_by_a_later_cell(path):
 
 
 def test_every_notebook_printed_the_precision_its_records_and_the_readme_say():
-    # 01-08 train in float32 on every machine (the README says so); 09 in the fastest
-    # its machine has, which its record's provenance names.
-    assert re.search(r"Notebooks 02 to 08 train and evaluate in\s+float32", README)
+    # 01-08 train in float32 on every machine (the results page says so); 09 in the
+    # fastest its machine has, which its record's provenance names.
+    assert re.search(r"Notebooks 02 to 08 train and evaluate in\s+float32", RESULTS_PAGE)
     printed = {}
     for path in NOTEBOOKS:
         for cell in cells(path):
@@ -469,11 +410,14 @@ def test_every_notebook_printed_the_precision_its_records_and_the_readme_say():
         assert precisions <= {expected}, f"{number} printed precision {precisions}"
 
 
-def test_every_make_command_the_readme_names_exists():
-    """A `make <target>` in the README that the Makefile lacks fails for every reader."""
+def test_every_make_command_the_documents_name_exists():
+    """A `make <target>` in the README, CONTRIBUTING.md or a page of docs/ that the
+    Makefile lacks fails for every reader."""
     makefile = (ROOT / "Makefile").read_text()
     targets = set(re.findall(r"^([\w-]+):", makefile, re.MULTILINE))
     # In backticks or at the start of a line of a code block; "make an epoch" is prose.
-    named = set(re.findall(r"(?:`|^)make ([a-z][\w-]*)", README, re.MULTILINE))
-    assert named, "the README names no make command"
+    named = set()
+    for text in DOCUMENTS:
+        named |= set(re.findall(r"(?:`|^)make ([a-z][\w-]*)", text, re.MULTILINE))
+    assert named, "no document names a make command"
     assert named <= targets, f"not in the Makefile: {sorted(named - targets)}"

@@ -224,13 +224,29 @@ def test_make_seeds_accumulates_runs_and_sets_other_arithmetic_apart(
         seeds.collect([7, 8, 9], retrained=("T4", "T4blog"))
 
 
-def test_readme_blocks_are_generated_from_results():
-    blocks = results.readme_blocks((ROOT / "README.md").read_text())
-    assert set(blocks) == set(results.GENERATED)
-    for name, make in results.GENERATED.items():
-        assert blocks[name] == make(), (
-            f"README's {name} is stale: run `python -m helpers.results --readme`"
+def test_the_site_pages_are_generated_from_results():
+    """One test for every generated block of docs/: each page is what
+    ``python -m helpers.results --pages`` writes from the committed records, and each
+    block stands on exactly one page."""
+    makers = results.block_makers()
+    seen = []
+    for page in results.PAGES:
+        text = (ROOT / page).read_text()
+        seen += list(results.page_blocks(text))
+        assert results.render_page(text, makers) == text, (
+            f"{page} is stale: run `python -m helpers.results --pages`"
         )
+    assert sorted(seen) == sorted(makers)
+    # The check sees a stale page: a block with one number changed is written afresh.
+    text = (ROOT / results.PAGES[0]).read_text()
+    name, block = next(iter(results.page_blocks(text).items()))
+    stale = text.replace(block, block.replace("9", "8", 1), 1)
+    assert stale != text and results.render_page(stale, makers) == text
+
+
+def test_a_page_that_marks_an_unknown_block_is_an_error():
+    with pytest.raises(ValueError, match="nothing generates"):
+        results.render_page("<!-- no such table -->\nold\n<!-- end of no such table -->\n")
 
 
 def test_recipe_line_counts_the_committed_members_and_07s_ensemble(tmp_path):

@@ -50,9 +50,13 @@ def image_count(notebook):
 def test_the_navigation_is_the_readme_table_in_order():
     order = site.notebook_order((ROOT / "README.md").read_text())
     assert order == [f"notebooks/{p.name}" for p in NOTEBOOKS]
-    toc = site.table_of_contents(order)
+    pages = site.page_order((ROOT / "README.md").read_text())
+    assert {"docs/results.md", "docs/speed.md", "docs/known_gaps.md"} <= set(pages)
+    assert "CONTRIBUTING.md" in pages
+    toc = site.table_of_contents(order, pages)
     assert toc.startswith("format: jb-book\nroot: README\n")
     assert toc.count("- file: notebooks/") == len(NOTEBOOKS)
+    assert toc.count("- file: docs/") == len([p for p in pages if p.startswith("docs/")])
     with pytest.raises(site.SiteError, match="no notebook table"):
         site.notebook_order("# a README without the table\n")
 
