@@ -19,11 +19,12 @@
 #                 SEEDS="8": only those, one or two at a time, on any day and machine
 # make lab        JupyterLab on notebooks/
 # make student    the notebooks without their exercises' solutions -> student/
+# make pages      regenerate the site pages' tables (docs/) from results/
 # make site       the website of the series from the committed notebooks -> build/site/html/
 # make slides     JupyterLab with RISE: present any notebook as slides (Alt+R)
 # make teach      install requirements-teach.txt (the site and the slides) into .venv
 # The first target that needs Python creates .venv from requirements.txt.
-# `python -m tests.slides` rewrites the notebooks' slide boundaries after new sections.
+# `python -m tools.slides` rewrites the notebooks' slide boundaries after new sections.
 
 PYTHON ?= python3
 VENV := .venv
@@ -38,7 +39,7 @@ SEEDS ?=
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONHASHSEED ?= 0
 
-.PHONY: help venv teach test unit browser notebooks full-run tutorials seeds ensemble bench bench-probe bench-input bench-kernels bench-rerun bench-live bench-explorers lab student site slides clean
+.PHONY: help venv teach test unit browser notebooks full-run tutorials seeds ensemble bench bench-probe bench-input bench-kernels bench-rerun bench-live bench-explorers lab student pages site slides clean
 
 help:
 	@sed -n 's/^# make /make /p' Makefile
@@ -68,22 +69,22 @@ browser: venv
 	MNIST_QUICK=1 $(PY) -m pytest tests/test_browser.py $(TEST_ARGS)
 
 notebooks: venv
-	MNIST_QUICK=0 $(PY) -m tests.execute_notebooks $(if $(strip $(NB)),--nb $(NB),$(NOTEBOOKS))
+	MNIST_QUICK=0 $(PY) -m tools.execute_notebooks $(if $(strip $(NB)),--nb $(NB),$(NOTEBOOKS))
 
 tutorials: venv
-	MNIST_QUICK=0 $(PY) -m tests.execute_notebooks $(TUTORIALS)
+	MNIST_QUICK=0 $(PY) -m tools.execute_notebooks $(TUTORIALS)
 
 # 04 and 06 print results/seeds.json, which `make seeds` writes after the seed-7 run
 # they belong to: they run again (the same numbers: fixed seed, deterministic ops).
 full-run: venv
-	MNIST_QUICK=0 $(PY) -m tests.execute_notebooks $(NOTEBOOKS)
-	MNIST_QUICK=0 $(PY) -m tests.seeds
-	MNIST_QUICK=0 $(PY) -m tests.execute_notebooks notebooks/04_*.ipynb notebooks/06_*.ipynb
-	$(PY) -m tests.slides
-	$(PY) -m helpers.results --pages
+	MNIST_QUICK=0 $(PY) -m tools.execute_notebooks $(NOTEBOOKS)
+	MNIST_QUICK=0 $(PY) -m tools.seeds
+	MNIST_QUICK=0 $(PY) -m tools.execute_notebooks notebooks/04_*.ipynb notebooks/06_*.ipynb
+	$(PY) -m tools.slides
+	$(PY) -m tools.pages
 
 seeds: venv
-	MNIST_QUICK=0 $(PY) -m tests.seeds $(if $(strip $(NB)),--notebooks $(NB)) $(if $(strip $(SEEDS)),--seeds $(SEEDS))
+	MNIST_QUICK=0 $(PY) -m tools.seeds $(if $(strip $(NB)),--notebooks $(NB)) $(if $(strip $(SEEDS)),--seeds $(SEEDS))
 
 ensemble: venv
 	MNIST_QUICK=0 $(PY) -m helpers.further $(if $(strip $(SEEDS)),--seeds $(SEEDS))
@@ -115,10 +116,13 @@ lab: venv
 	$(VENV)/bin/jupyter lab notebooks/
 
 student: venv
-	$(PY) -m tests.student
+	$(PY) -m tools.student
+
+pages: venv
+	$(PY) -m tools.pages
 
 site: teach
-	$(PY) -m tests.site
+	$(PY) -m tools.site
 
 slides: teach
 	$(VENV)/bin/jupyter lab notebooks/

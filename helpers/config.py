@@ -22,7 +22,7 @@ def _root() -> Path:
 ROOT = _root()
 
 # T3 fixed NumPy's seed at 7; the whole series uses that one seed. `make seeds` re-runs the
-# tutorial notebooks with others through MNIST_SEED (see tests/seeds.py).
+# tutorial notebooks with others through MNIST_SEED (see tools/seeds.py).
 DEFAULT_SEED = 7
 
 

@@ -125,7 +125,11 @@ def _open(source):
         if len(source) == 0:
             raise ImageInputError("The image bytes are empty (0 bytes).")
         name, opened = _source_name(source), io.BytesIO(bytes(source))
-    elif isinstance(source, str) or hasattr(source, "__fspath__") or hasattr(source, "read"):
+    elif (
+        isinstance(source, str)
+        or hasattr(source, "__fspath__")
+        or hasattr(source, "read")
+    ):
         name, opened = _source_name(source), source
     else:
         raise ImageInputError(

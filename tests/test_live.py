@@ -12,7 +12,7 @@ import pytest
 from nbclient import NotebookClient
 
 from helpers import live
-from tests.execute_notebooks import ROOT, WIDGET_STATE, keep_shown_widgets
+from tools.execute_notebooks import ROOT, WIDGET_STATE, keep_shown_widgets
 
 SETUP = f"""\
 import sys

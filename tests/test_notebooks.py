@@ -166,7 +166,8 @@ def test_benchmark_record_is_complete():
         # The warm-up made the timed call's traces: nothing was traced on the clock.
         assert row["traced_while_timed"] == 0, model_id
         assert (
-            f"| {model_id} | {seconds['plain']} | {seconds['plain_bf16']} |" in SPEED_PAGE
+            f"| {model_id} | {seconds['plain']} | {seconds['plain_bf16']} |"
+            in SPEED_PAGE
         )
 
 
@@ -188,7 +189,7 @@ def test_notebook_05_opened_first_says_which_notebook_to_run(tmp_path, monkeypat
     """Without notebook 04's model, 05 stops with what to do; the repo stays clean."""
     from nbclient.exceptions import CellExecutionError
 
-    from tests.execute_notebooks import execute
+    from tools.execute_notebooks import execute
 
     def git_status():
         return subprocess.run(
@@ -394,7 +395,9 @@ def test_no_function_is_rebound_by_a_later_cell(path):
 def test_every_notebook_printed_the_precision_its_records_and_the_readme_say():
     # 01-08 train in float32 on every machine (the results page says so); 09 in the
     # fastest its machine has, which its record's provenance names.
-    assert re.search(r"Notebooks 02 to 08 train and evaluate in\s+float32", RESULTS_PAGE)
+    assert re.search(
+        r"Notebooks 02 to 08 train and evaluate in\s+float32", RESULTS_PAGE
+    )
     printed = {}
     for path in NOTEBOOKS:
         for cell in cells(path):

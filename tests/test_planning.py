@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpers import results
-from tests import execute_notebooks, seeds
+from tools import execute_notebooks, pages, seeds
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,14 +26,14 @@ def dry_run(*arguments):
 
 
 def test_make_notebooks_runs_only_the_chosen_ones():
-    assert "tests.execute_notebooks --nb 04 05" in dry_run("notebooks", "NB=04 05")
+    assert "tools.execute_notebooks --nb 04 05" in dry_run("notebooks", "NB=04 05")
     everything = dry_run("notebooks")
     assert "--nb" not in everything and "09_speedrun.ipynb" in everything
 
 
 def test_make_seeds_passes_notebooks_and_seeds_on():
     command = " ".join(dry_run("seeds", "NB=04", "SEEDS=8 9").split())
-    assert "tests.seeds --notebooks 04 --seeds 8 9" in command
+    assert "tools.seeds --notebooks 04 --seeds 8 9" in command
     assert "--notebooks" not in dry_run("seeds")
 
 
@@ -61,7 +61,7 @@ def test_plan_lines_name_time_machine_and_precision(tmp_path):
         "notebooks": {"02_baseline_cnn.ipynb": {"seconds": 960.0, "provenance": block}}
     }
     (tmp_path / "notebook_times.json").write_text(json.dumps(times))
-    lines = results.plan_lines(["02_baseline_cnn.ipynb", "05_x.ipynb"], tmp_path)
+    lines = pages.plan_lines(["02_baseline_cnn.ipynb", "05_x.ipynb"], tmp_path)
     assert lines[0] == (
         "02_baseline_cnn.ipynb: last committed full run 16.0 min on "
         "AMD EPYC, 2 cores, AVX2, float32 (2026-12-02)"
@@ -75,7 +75,7 @@ def test_the_committed_times_say_where_each_notebook_ran():
     assert {name[:2] for name in times} == {
         path.name[:2] for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")
     }
-    for line, (name, entry) in zip(results.plan_lines(list(times)), times.items()):
+    for line, (name, entry) in zip(pages.plan_lines(list(times)), times.items()):
         where = entry["provenance"]
         assert line.startswith(f"{name}: last committed full run ")
         assert f"min on {where['machine']}, {where['precision']}" in line
@@ -94,11 +94,11 @@ def test_the_readme_times_say_what_one_more_seed_costs(tmp_path):
             )
         return entry
 
-    assert results.seed_times_text(tmp_path) == ""  # no seeds.json
+    assert pages.seed_times_text(tmp_path) == ""  # no seeds.json
     table = {"T4": {"runs": [run(7), run(8, 1220.7, "CPU A"), run(9, 439.6, "CPU B")]}}
     table["T4"]["runs"] += [run(10, 480.2, "CPU B"), run(11, 501.0, "CPU B")]
     (tmp_path / "seeds.json").write_text(json.dumps(table))
-    assert results.seed_times_text(tmp_path) == (
+    assert pages.seed_times_text(tmp_path) == (
         " One more seed costs about one run of its notebook (`make seeds NB=NN`, timed "
         "per seed): 04: seed 8, 1221 s on CPU A; seeds 9-11, 440-501 s each on CPU B."
     )

@@ -170,7 +170,7 @@ NOTEBOOK_MODELS = {
 
 
 def printed_run_ids(number):
-    from tests.execute_notebooks import RUN_ID
+    from tools.execute_notebooks import RUN_ID
 
     path = next((ROOT / "notebooks").glob(f"{number}_*.ipynb"))
     return set(RUN_ID.findall(path.read_text()))
@@ -199,7 +199,7 @@ def test_notebook_05_names_the_run_of_the_model_it_opened():
 def test_each_notebook_time_carries_the_precision_its_notebook_printed():
     """Notebook 09 trains in ``best_precision()``: its time's record must say so, not
     assume the float32 of the other notebooks."""
-    from tests.execute_notebooks import printed_precision
+    from tools.execute_notebooks import printed_precision
 
     times = json.loads((ROOT / "results" / "notebook_times.json").read_text())
     checked = 0

@@ -43,7 +43,7 @@ def stored_everywhere():
     not stored_everywhere(), reason="02-04 have not stored predictions yet"
 )
 def test_notebook_06_runs_from_the_records_alone(tmp_path, monkeypatch):
-    from tests.execute_notebooks import execute
+    from tools.execute_notebooks import execute
 
     # The committed records, copied so the ensemble record 06 writes lands in the copy.
     shutil.copytree(ROOT / "results", tmp_path / "results")
@@ -76,7 +76,7 @@ def test_a_damaged_predictions_file_stops_06_with_its_name(tmp_path, monkeypatch
         pytest.skip("02-04 have not stored predictions yet")
     from nbclient.exceptions import CellExecutionError
 
-    from tests.execute_notebooks import execute
+    from tools.execute_notebooks import execute
 
     shutil.copytree(ROOT / "results", tmp_path / "results")
     damaged = tmp_path / "results" / "predictions" / "T2.npy.gz"

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from helpers import config, results
-from tests import seeds
+from tools import pages, seeds
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -226,27 +226,29 @@ def test_make_seeds_accumulates_runs_and_sets_other_arithmetic_apart(
 
 def test_the_site_pages_are_generated_from_results():
     """One test for every generated block of docs/: each page is what
-    ``python -m helpers.results --pages`` writes from the committed records, and each
+    ``python -m tools.pages`` writes from the committed records, and each
     block stands on exactly one page."""
-    makers = results.block_makers()
+    makers = pages.block_makers()
     seen = []
-    for page in results.PAGES:
+    for page in pages.PAGES:
         text = (ROOT / page).read_text()
-        seen += list(results.page_blocks(text))
-        assert results.render_page(text, makers) == text, (
-            f"{page} is stale: run `python -m helpers.results --pages`"
+        seen += list(pages.page_blocks(text))
+        assert pages.render_page(text, makers) == text, (
+            f"{page} is stale: run `python -m tools.pages`"
         )
     assert sorted(seen) == sorted(makers)
     # The check sees a stale page: a block with one number changed is written afresh.
-    text = (ROOT / results.PAGES[0]).read_text()
-    name, block = next(iter(results.page_blocks(text).items()))
+    text = (ROOT / pages.PAGES[0]).read_text()
+    _, block = next(iter(pages.page_blocks(text).items()))
     stale = text.replace(block, block.replace("9", "8", 1), 1)
-    assert stale != text and results.render_page(stale, makers) == text
+    assert stale != text and pages.render_page(stale, makers) == text
 
 
 def test_a_page_that_marks_an_unknown_block_is_an_error():
     with pytest.raises(ValueError, match="nothing generates"):
-        results.render_page("<!-- no such table -->\nold\n<!-- end of no such table -->\n")
+        pages.render_page(
+            "<!-- no such table -->\nold\n<!-- end of no such table -->\n"
+        )
 
 
 def test_recipe_line_counts_the_committed_members_and_07s_ensemble(tmp_path):
@@ -267,9 +269,9 @@ def test_recipe_line_counts_the_committed_members_and_07s_ensemble(tmp_path):
             "members": [f"ours_seed{seed}" for seed in ensembled],
         }
         (tmp_path / "ours_ensemble.json").write_text(json.dumps(record))
-        return results.recipe_markdown(tmp_path)
+        return pages.recipe_markdown(tmp_path)
 
-    assert results.recipe_markdown(tmp_path).startswith("No member")
+    assert pages.recipe_markdown(tmp_path).startswith("No member")
     one = line({7: 0.996}, [7])
     assert (
         "one member so far (seed 7): **99.60 %**" in one and "Their ensemble" not in one
@@ -301,7 +303,7 @@ def test_recipe_line_counts_the_committed_members_and_07s_ensemble(tmp_path):
             }
         )
     )
-    grouped = results.recipe_markdown(tmp_path)
+    grouped = pages.recipe_markdown(tmp_path)
     assert "Trained on: seeds 7-9 CPU A, float32; seed 10 CPU B, float32." in grouped
 
 

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from tests import site, slides
 from tests.chromium import CHROMIUM, launch
+from tools import site, slides
 
 ROOT = site.ROOT
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -56,7 +56,9 @@ def test_the_navigation_is_the_readme_table_in_order():
     toc = site.table_of_contents(order, pages)
     assert toc.startswith("format: jb-book\nroot: README\n")
     assert toc.count("- file: notebooks/") == len(NOTEBOOKS)
-    assert toc.count("- file: docs/") == len([p for p in pages if p.startswith("docs/")])
+    assert toc.count("- file: docs/") == len(
+        [p for p in pages if p.startswith("docs/")]
+    )
     with pytest.raises(site.SiteError, match="no notebook table"):
         site.notebook_order("# a README without the table\n")
 

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from tests import student
-from tests.execute_notebooks import execute
+from tools import student
+from tools.execute_notebooks import execute
 
 NOTEBOOKS = sorted((student.ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 

@@ -1,8 +1,8 @@
 """Seed statistics for the tutorial models: ``make seeds``.
 
-    python -m tests.seeds                          # seeds 8-11 of every tutorial model
-    python -m tests.seeds --notebooks 04 --seeds 8 9   # only 04's models (T4, T4blog), seeds 8, 9
-    python -m tests.seeds --collect-only           # only write results/seeds.json
+    python -m tools.seeds                          # seeds 8-11 of every tutorial model
+    python -m tools.seeds --notebooks 04 --seeds 8 9   # only 04's models (T4, T4blog), seeds 8, 9
+    python -m tools.seeds --collect-only           # only write results/seeds.json
 
 (``make seeds NB=04 SEEDS="8 9"`` runs the second.) Each extra seed re-runs the notebooks
 that train the tutorial models (02, 03 and 04) top to bottom in full mode, in fresh
@@ -29,7 +29,8 @@ import shutil
 import time
 
 from helpers import config, provenance, results
-from tests.execute_notebooks import execute
+from tools import pages
+from tools.execute_notebooks import execute
 
 EXTRA_SEEDS = (8, 9, 10, 11)
 # Which tutorial models each notebook trains.
@@ -208,7 +209,7 @@ def main():
         )
     if not args.collect_only:
         print(f"seeds {' '.join(map(str, args.seeds))}, each running:", flush=True)
-        for line in results.plan_lines(notebooks):
+        for line in pages.plan_lines(notebooks):
             print(f"  {line}", flush=True)
     start = time.perf_counter()
     if not args.collect_only:

@@ -1,7 +1,7 @@
 """The student edition: every notebook without its exercises' solutions (``make student``).
 
-    python -m tests.student                  # writes student/NN_*.ipynb
-    python -m tests.student --out DIR
+    python -m tools.student                  # writes student/NN_*.ipynb
+    python -m tools.student --out DIR
 
 A teacher hands these copies to a class. In each notebook with exercises, everything from
 the first "### Solution" on (the folded solution cells and the prose that explains them)

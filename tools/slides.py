@@ -1,7 +1,7 @@
 """Slide boundaries for presenting a notebook with RISE in JupyterLab (``make slides``).
 
-    python -m tests.slides           # writes the slide metadata into notebooks/*.ipynb
-    python -m tests.slides --check   # fails if a notebook's boundaries are missing
+    python -m tools.slides           # writes the slide metadata into notebooks/*.ipynb
+    python -m tools.slides --check   # fails if a notebook's boundaries are missing
 
 A teacher opens a notebook in JupyterLab (with ``jupyterlab-rise`` from
 requirements-teach.txt) and presses Alt+R, or opens ``/rise/notebooks/NN_x.ipynb``.
@@ -111,7 +111,7 @@ def main(argv=None):
             path.write_text(new)
             print(f"{path.name}: slide boundaries written")
     if problems:
-        sys.exit("run `python -m tests.slides` to set them:\n" + "\n".join(problems))
+        sys.exit("run `python -m tools.slides` to set them:\n" + "\n".join(problems))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Execute notebooks top to bottom and save them with their outputs (``make notebooks``).
 
-    python -m tests.execute_notebooks notebooks/02_baseline_cnn.ipynb [...]
-    python -m tests.execute_notebooks --nb 04 05      # make notebooks NB="04 05"
+    python -m tools.execute_notebooks notebooks/02_baseline_cnn.ipynb [...]
+    python -m tools.execute_notebooks --nb 04 05      # make notebooks NB="04 05"
 
 Each notebook runs in a fresh kernel from ``notebooks/`` (as JupyterLab's "Restart kernel
 and run all" does), with no cell time limit; the time each took is printed at the end.
@@ -115,11 +115,12 @@ def main(argv):
             raise SystemExit("--nb needs notebook numbers, e.g. --nb 04 05")
     else:
         paths = [Path(name) for name in argv]
-    from helpers import config, provenance, results
+    from helpers import config, provenance
+    from tools import pages
 
     full = not config.quick_mode()
     if full:
-        for line in results.plan_lines([path.name for path in paths]):
+        for line in pages.plan_lines([path.name for path in paths]):
             print(line, flush=True)
     timings = []
     for path in paths:
@@ -141,7 +142,8 @@ def main(argv):
         for name, taken in timings:
             if (ROOT / "notebooks" / name).exists():
                 block = provenance.current(
-                    printed_precision(ROOT / "notebooks" / name) or notebook_precision(),
+                    printed_precision(ROOT / "notebooks" / name)
+                    or notebook_precision(),
                     config.SEED,
                     config.mode(),
                 )

@@ -1,7 +1,7 @@
 """The series' website: the committed notebooks as static HTML (``make site``).
 
-    python -m tests.site                 # builds build/site/html/index.html
-    python -m tests.site --out DIR       # builds DIR/html/index.html
+    python -m tools.site                 # builds build/site/html/index.html
+    python -m tools.site --out DIR       # builds DIR/html/index.html
 
 Jupyter Book 1.x (Sphinx with MyST-NB; ``pip install -r requirements-site.txt``) turns
 README.md and the notebooks into a site with navigation, search and previous/next links,
