@@ -3,26 +3,25 @@
 # make notebooks  execute every notebook top to bottom in full mode, saving the outputs;
 #                 NB="04 05": only those (prints their last committed times first)
 # make browser    the browser test alone: JupyterLab + Debian's chromium through Playwright
-# make bench      benchmarks/train_speed.py: every tutorial model four ways (over an hour)
-# make bench-probe  benchmarks/train_speed.py --probe: where the small models' epoch goes
-#                 (input layouts, steps per call, metrics) -> results/input_paths.json
-# make bench-input  benchmarks/input_pipeline.py: what feeding 60,000 images costs, no model
-# make bench-kernels  benchmarks/kernels.py: convolution GMAC/s, fused batch norm's gain
-# make bench-rerun benchmarks/rerun_spread.py: how far a re-run on another CPU kind lands (T3b)
-# make bench-live benchmarks/live_overhead.py: what helpers.live costs per epoch (T1, T3b)
-# make bench-explorers  the explorers' response times in Chromium -> results/explorer_latency.json
+# make bench      a benchmark, WHAT= one of: speed (the default: every tutorial model four ways,
+#                 long), probe (where the small models' epoch goes -> results/input_paths.json),
+#                 input (what feeding 60,000 images costs), kernels (convolution GMAC/s, fused
+#                 batch norm's gain), rerun (T3b on native kernels and held to AVX2), live (what
+#                 helpers.live costs per epoch), explorers (the explorers' response times)
 # make full-run   the whole committed record in order: notebooks, seeds, 04 and 06 again
 #                 (they print the seed table), slide boundaries, the site pages' tables
 # make seeds      train the seven tutorial models with 4 more seeds -> results/seeds.json;
 #                 NB=04 SEEDS="8 9": only notebook 04's models, only those seeds (they accumulate)
 # make ensemble   train notebook 07's extra ensemble members (each roughly as long as 07's own);
 #                 SEEDS="8": only those, one or two at a time, on any day and machine
-# make lab        JupyterLab on notebooks/
+# make lab        JupyterLab on notebooks/, with RISE: Alt+R presents a notebook as slides
 # make student    the notebooks without their exercises' solutions -> student/
 # make pages      regenerate the site pages' tables (docs/) from results/
 # make site       the website of the series from the committed notebooks -> build/site/html/
-# make slides     JupyterLab with RISE: present any notebook as slides (Alt+R)
 # make teach      install requirements-teach.txt (the site and the slides) into .venv
+# make unit       the unit tests alone, without the browser test
+# make venv       create .venv from requirements.txt (the first target that needs Python does it)
+# make clean      remove artifacts/ (trained models, quick runs) and pytest's cache
 # The first target that needs Python creates .venv from requirements.txt.
 # `python -m tools.slides` rewrites the notebooks' slide boundaries after new sections.
 
@@ -30,7 +29,6 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
-TUTORIALS := $(sort $(wildcard notebooks/0[1-5]_*.ipynb))
 TEST_ARGS ?=
 # Which notebooks (numbers) `make notebooks` and `make seeds` run, and which seeds.
 NB ?=
@@ -39,7 +37,7 @@ SEEDS ?=
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONHASHSEED ?= 0
 
-.PHONY: help venv teach test unit browser notebooks full-run tutorials seeds ensemble bench bench-probe bench-input bench-kernels bench-rerun bench-live bench-explorers lab student pages site slides clean
+.PHONY: help venv teach test unit browser notebooks full-run seeds ensemble bench lab student pages site clean
 
 help:
 	@sed -n 's/^# make /make /p' Makefile
@@ -71,9 +69,6 @@ browser: venv
 notebooks: venv
 	MNIST_QUICK=0 $(PY) -m tools.execute_notebooks $(if $(strip $(NB)),--nb $(NB),$(NOTEBOOKS))
 
-tutorials: venv
-	MNIST_QUICK=0 $(PY) -m tools.execute_notebooks $(TUTORIALS)
-
 # 04 and 06 print results/seeds.json, which `make seeds` writes after the seed-7 run
 # they belong to: they run again (the same numbers: fixed seed, deterministic ops).
 full-run: venv
@@ -89,30 +84,22 @@ seeds: venv
 ensemble: venv
 	MNIST_QUICK=0 $(PY) -m helpers.further $(if $(strip $(SEEDS)),--seeds $(SEEDS))
 
+# One benchmark per WHAT (make bench WHAT=kernels); each writes its record in results/.
+WHAT ?= speed
+BENCH_speed = $(PY) benchmarks/train_speed.py
+BENCH_probe = $(PY) benchmarks/train_speed.py --probe --models T2 T3a T3b T5 --repeats 2
+BENCH_input = $(PY) benchmarks/input_pipeline.py
+BENCH_kernels = $(PY) benchmarks/kernels.py
+BENCH_rerun = $(PY) benchmarks/rerun_spread.py
+BENCH_live = MNIST_QUICK=0 $(PY) benchmarks/live_overhead.py
+BENCH_explorers = rm -f results/explorer_latency.json && MNIST_QUICK=1 \
+	EXPLORER_LATENCY_OUT=$(CURDIR)/results/explorer_latency.json \
+	$(PY) -m pytest tests/test_browser.py -k explore -s -q
+
 bench: venv
-	$(PY) benchmarks/train_speed.py
+	$(if $(BENCH_$(WHAT)),$(BENCH_$(WHAT)),$(error WHAT=$(WHAT) is not a benchmark: choose speed, probe, input, kernels, rerun, live or explorers))
 
-bench-probe: venv
-	$(PY) benchmarks/train_speed.py --probe --models T2 T3a T3b T5 --repeats 2
-
-bench-input: venv
-	$(PY) benchmarks/input_pipeline.py
-
-bench-kernels: venv
-	$(PY) benchmarks/kernels.py
-
-bench-rerun: venv
-	$(PY) benchmarks/rerun_spread.py
-
-bench-live: venv
-	MNIST_QUICK=0 $(PY) benchmarks/live_overhead.py
-
-bench-explorers: venv
-	rm -f results/explorer_latency.json
-	MNIST_QUICK=1 EXPLORER_LATENCY_OUT=$(CURDIR)/results/explorer_latency.json \
-		$(PY) -m pytest tests/test_browser.py -k explore -s -q
-
-lab: venv
+lab: teach
 	$(VENV)/bin/jupyter lab notebooks/
 
 student: venv
@@ -123,9 +110,6 @@ pages: venv
 
 site: teach
 	$(PY) -m tools.site
-
-slides: teach
-	$(VENV)/bin/jupyter lab notebooks/
 
 clean:
 	rm -rf artifacts .pytest_cache

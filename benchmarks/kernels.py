@@ -1,4 +1,4 @@
-"""What the speed page says about kernels, measured: ``make bench-kernels``.
+"""What the speed page says about kernels, measured: ``make bench WHAT=kernels``.
 
 1. Multiply-adds per second (GMAC/s) of training steps for single convolutions of T1's
    sizes, in float32 and bfloat16: its first (1 input channel, 32 filters of 3x3 on 28x28)

@@ -1,4 +1,4 @@
-"""How close will a reader's re-run land? ``make bench-rerun``.
+"""How close will a reader's re-run land? ``make bench WHAT=rerun``.
 
 Trains T3b (notebook 03's larger model, the fastest tutorial model) as notebook 03 does,
 seed 7, float32, 10 epochs, once in each of these settings, each in a fresh process:

@@ -14,7 +14,7 @@ deterministic gradient in inference mode, which op determinism refuses).
 
 Same weights, same moving averages, same formula: outputs and gradients match Keras'
 layer to float32 rounding (``tests/test_layers.py`` checks). How much faster a training
-step of T4's blog model and of notebook 07's model runs: ``make bench-kernels``.
+step of T4's blog model and of notebook 07's model runs: ``make bench WHAT=kernels``.
 
 Only how each layer *trains* changes, not what it *is*: the layers stay
 ``keras.layers.BatchNormalization``, so a saved ``.keras`` file loads with plain

@@ -16,7 +16,7 @@ what GitHub shows. Removing them means clearing the cell's output, so use the mo
 a cell that prints nothing before ``fit``. If training stops early (an error, an
 interrupt), the monitor only empties its own display, so the traceback stays.
 
-It is built to cost the training next to nothing (``make bench-live`` measures it): the
+It is built to cost the training next to nothing (``make bench WHAT=live`` measures it): the
 training thread only notes the step it reached; a background thread moves the bar; the
 curves are a few lines of SVG that the browser draws, not a matplotlib figure.
 

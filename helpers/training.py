@@ -69,7 +69,7 @@ def notebook_precision() -> str:
     tutorials did, unless ``MNIST_PRECISION`` chooses ``mixed_bfloat16``.
 
     It does not look at the CPU: a bfloat16 run on a CPU without native bfloat16 is
-    emulated and slow (``make bench-kernels``), and another CPU's arithmetic changes the
+    emulated and slow (``make bench WHAT=kernels``), and another CPU's arithmetic changes the
     last digits, so the choice is the reader's, never the machine's.
     """
     return _chosen_precision() or DEFAULT_PRECISION
@@ -163,7 +163,7 @@ def make_dataset(x, y, batch_size, *, shuffle=False, augment=None, seed=config.S
     on arrays does not, with a fixed seed: see the module docstring). The layout is Keras'
     own array adapter's: one vectorised permutation of the indices per pass, cut into
     batches, each batch of images gathered at once (half the CPU time per epoch of
-    shuffling and batching the images one by one at batch 200: ``make bench-input``).
+    shuffling and batching the images one by one at batch 200: ``make bench WHAT=input``).
     Every batch is full but a pass's last, as with ``model.fit``.
     ``augment`` (e.g. ``RandomAffine``) is applied to whole batches in a parallel ``map``.
     Each batch gets its own stateless seed, ``(seed, running batch number)``, so the

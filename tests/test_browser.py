@@ -498,7 +498,7 @@ def test_notebook_02_shows_its_own_training_live(browser, lab):
 
 def record_latencies(explorer, latencies):
     """Print the latencies; with EXPLORER_LATENCY_OUT set, keep them in that JSON file
-    (``make bench-explorers`` writes results/explorer_latency.json for the README)."""
+    (``make bench WHAT=explorers`` writes results/explorer_latency.json for the README)."""
     print(
         f"{explorer}, ms per interaction:", {k: round(v) for k, v in latencies.items()}
     )

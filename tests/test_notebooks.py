@@ -334,7 +334,7 @@ def test_notebook_07_says_how_many_members_its_record_holds():
 
 
 def test_the_live_monitor_costs_at_most_two_percent():
-    """The goal the speed page states, checked against the committed ``make bench-live``."""
+    """The goal the speed page states, checked against the committed ``make bench WHAT=live``."""
     report = json.loads((ROOT / "results" / "live_overhead.json").read_text())
     assert report["models"], "no model measured"
     for model_id, row in report["models"].items():
@@ -424,3 +424,20 @@ def test_every_make_command_the_documents_name_exists():
         named |= set(re.findall(r"(?:`|^)make ([a-z][\w-]*)", text, re.MULTILINE))
     assert named, "no document names a make command"
     assert named <= targets, f"not in the Makefile: {sorted(named - targets)}"
+
+
+def test_every_make_target_is_documented_and_every_benchmark_named_exists():
+    """Each target of the Makefile is in `make help` and named in the README or
+    CONTRIBUTING.md; each `make bench WHAT=x` a document names is a benchmark."""
+    makefile = (ROOT / "Makefile").read_text()
+    targets = set(re.findall(r"^([a-z][\w-]*):", makefile, re.MULTILINE))
+    helped = set(re.findall(r"^# make ([a-z][\w-]*) ", makefile, re.MULTILINE))
+    assert targets <= helped, f"not in make help: {sorted(targets - helped)}"
+    front = README + (ROOT / "CONTRIBUTING.md").read_text()
+    named = set(re.findall(r"(?:`|^)make ([a-z][\w-]*)", front, re.MULTILINE))
+    assert targets <= named, f"named nowhere: {sorted(targets - named)}"
+    benchmarks = set(re.findall(r"^BENCH_(\w+) =", makefile, re.MULTILINE))
+    asked = set()
+    for text in DOCUMENTS:
+        asked |= set(re.findall(r"make bench WHAT=(\w+)", text))
+    assert asked and asked <= benchmarks, f"no such benchmark: {sorted(asked - benchmarks)}"

@@ -292,7 +292,7 @@ def explorer_markdown(folder=None) -> str:
     """How fast the explorers answered in the browser test (``explorer_latency.json``)."""
     path = (folder or config.ROOT / "results") / "explorer_latency.json"
     if not path.exists():
-        return "No measurement yet: `make bench-explorers` writes it."
+        return "No measurement yet: `make bench WHAT=explorers` writes it."
     record = json.loads(path.read_text())
     each = "; ".join(
         f"{explorer}: "
@@ -301,7 +301,7 @@ def explorer_markdown(folder=None) -> str:
     )
     return (
         f"From a control's change to the page showing the answer, in headless Chromium "
-        f"on {record['machine']} (`make bench-explorers`, one measurement each): {each}."
+        f"on {record['machine']} (`make bench WHAT=explorers`, one measurement each): {each}."
     )
 
 

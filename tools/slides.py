@@ -1,4 +1,4 @@
-"""Slide boundaries for presenting a notebook with RISE in JupyterLab (``make slides``).
+"""Slide boundaries for presenting a notebook with RISE in JupyterLab (``make lab``, then Alt+R).
 
     python -m tools.slides           # writes the slide metadata into notebooks/*.ipynb
     python -m tools.slides --check   # fails if a notebook's boundaries are missing
