@@ -341,7 +341,7 @@ def comparable(run, seed7) -> bool:
     """Whether ``run`` trained in seed 7's precision: the runs a mean is taken over.
 
     Another CPU kind moves the last digits about as much as another seed does (``make
-    bench-rerun`` measured one pair), so its runs count, and the "ran on" column names
+    bench WHAT=rerun`` measured one pair), so its runs count, and the "ran on" column names
     each kind; another precision is set apart."""
     mine, theirs = run.get("provenance") or {}, seed7.get("provenance") or {}
     return mine.get("precision") == theirs.get("precision")
