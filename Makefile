@@ -82,7 +82,7 @@ seeds: venv
 	MNIST_QUICK=0 $(PY) -m tools.seeds $(if $(strip $(NB)),--notebooks $(NB)) $(if $(strip $(SEEDS)),--seeds $(SEEDS))
 
 ensemble: venv
-	MNIST_QUICK=0 $(PY) -m helpers.further $(if $(strip $(SEEDS)),--seeds $(SEEDS))
+	MNIST_QUICK=0 $(PY) -m tools.ensemble $(if $(strip $(SEEDS)),--seeds $(SEEDS))
 
 # One benchmark per WHAT (make bench WHAT=kernels); each writes its record in results/.
 WHAT ?= speed
@@ -92,9 +92,7 @@ BENCH_input = $(PY) benchmarks/input_pipeline.py
 BENCH_kernels = $(PY) benchmarks/kernels.py
 BENCH_rerun = $(PY) benchmarks/rerun_spread.py
 BENCH_live = MNIST_QUICK=0 $(PY) benchmarks/live_overhead.py
-BENCH_explorers = rm -f results/explorer_latency.json && MNIST_QUICK=1 \
-	EXPLORER_LATENCY_OUT=$(CURDIR)/results/explorer_latency.json \
-	$(PY) -m pytest tests/test_browser.py -k explore -s -q
+BENCH_explorers = $(PY) benchmarks/explorer_latency.py
 
 bench: venv
 	$(if $(BENCH_$(WHAT)),$(BENCH_$(WHAT)),$(error WHAT=$(WHAT) is not a benchmark: choose speed, probe, input, kernels, rerun, live or explorers))

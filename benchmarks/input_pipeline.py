@@ -127,7 +127,7 @@ def main():
     if args.markdown:
         print(markdown(json.loads(Path(args.out).read_text())))
         return
-    from helpers import provenance
+    from helpers import config, provenance
     from helpers.training import cpu_name
 
     report = {
@@ -136,9 +136,9 @@ def main():
         "note": "one epoch of 60,000 random 28x28x1 images iterated without a model; "
         "best of the repeats; CPU: the process's CPU time",
         "batches": measure(args.repeats),
-        "provenance": provenance.current(
-            "not applicable (no model; float32 images)", 7, "full"
-        ),
+        "provenance": provenance.start(
+            "not applicable (no model; float32 images)", config.SEED, config.mode()
+        ).provenance(),
     }
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
     print(markdown(report))

@@ -80,8 +80,9 @@ def fused_gain(model_id, batch, steps=30):
 
     from helpers import training
     from helpers.layers import fuse_batch_norm
+    from tools.fit import saved_path_any_run
 
-    path = training.saved_path_any_run(model_id)
+    path = saved_path_any_run(model_id)
     rng = np.random.default_rng(0)
     images = tf.constant(rng.random((batch, 28, 28, 1), dtype="float32"))
     labels = tf.constant(np.eye(10, dtype="float32")[rng.integers(0, 10, batch)])
@@ -136,14 +137,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "results" / "kernels.json"))
     parser.add_argument(
-        "--markdown", action="store_true", help="print --out for the speed page and exit"
+        "--markdown",
+        action="store_true",
+        help="print --out for the speed page and exit",
     )
     args = parser.parse_args()
     if args.markdown:
         print(markdown(json.loads(Path(args.out).read_text())))
         return
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    from helpers import provenance, training
+    from helpers import training
 
     training.setup()
     report = {"machine": training.cpu_name(), "convolutions": [], "batch_norm": []}
@@ -153,7 +156,8 @@ def main():
     ):
         rates = {p: convolution_rate(p, *shape) for p in ("float32", "mixed_bfloat16")}
         report["convolutions"].append({"name": name, **rates})
-    report["precision"] = training.setup()["precision"]  # the notebooks' (float32)
+    run = training.setup()  # the notebooks' precision (float32)
+    report["precision"] = run.precision
     for model_id, batch in (("T4blog", 64), ("ours_seed7", 128)):
         try:
             step = fused_gain(model_id, batch)
@@ -170,7 +174,7 @@ def main():
                 "fused_ms": step["fused"] * 1000,
             }
         )
-    report["provenance"] = provenance.current(report["precision"], 7, "full")
+    report["provenance"] = run.provenance()
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
     print(markdown(report))
 

@@ -35,7 +35,8 @@ SETUP = """\
 import json, sys, time
 sys.path.insert(0, {root!r})
 from helpers import data, live, training
-chosen = training.setup()
+from tools.fit import saved_path_any_run
+run = training.setup()
 (x_train, y_train), _ = data.load_prepared()
 import os, threading
 seconds, per_fit, direct, iopub_cpu = {{}}, {{}}, {{}}, {{}}
@@ -70,7 +71,7 @@ def costed(monitor):
     return spent"""
 
 MODEL = """\
-model = training.fresh_copy(training.saved_path_any_run({model_id!r}))
+model = training.fresh_copy(saved_path_any_run({model_id!r}))
 batches = training.train_batches(x_train, y_train, batch_size={batch_size})
 _ = model.fit(batches.take(32), epochs=1, verbose=0)  # traces the step: not timed
 _ = model.fit(batches, epochs=1, verbose=0)  # one whole epoch, untimed: the pipeline warms up"""
@@ -94,7 +95,7 @@ if {watched}:
 REPORT = """\
 print(json.dumps({"seconds": seconds, "per_fit": per_fit, "direct": direct,
                   "iopub_cpu": iopub_cpu,
-                  "precision": chosen["precision"]}))"""
+                  "provenance": run.provenance()}))"""
 
 
 def notebook(models, repeats, epochs):
@@ -181,7 +182,6 @@ def main():
     if args.markdown:
         print(markdown(json.loads(Path(args.out).read_text())))
         return
-    from helpers import provenance
     from helpers.training import cpu_name
 
     measured = run(args.models, args.repeats, args.epochs)
@@ -216,7 +216,7 @@ def main():
         }
     report = {
         "machine": cpu_name(),
-        "precision": measured["precision"],
+        "precision": measured["provenance"]["precision"],
         "repeats": args.repeats,
         "epochs_per_fit": args.epochs,
         "epochs_measured": args.repeats * args.epochs,
@@ -228,7 +228,7 @@ def main():
         "runs": measured["seconds"],
         "per_fit_runs": measured["per_fit"],
         "models": rows,
-        "provenance": provenance.current(measured["precision"], 7, "full"),
+        "provenance": measured["provenance"],
     }
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
     print(markdown(report))

@@ -33,14 +33,13 @@ MODEL, EPOCHS, BATCH = "T3b", 10, 200
 
 def train_once():
     """In a child process: train T3b as notebook 03 does; its test accuracy and answers."""
-    from helpers import data, provenance, training
+    from helpers import data, training
+    from tools.fit import fit, saved_path_any_run
 
-    settings = training.setup(precision="float32")
+    run = training.setup(precision="float32")
     (x_train, y_train), (x_test, y_test) = data.load_prepared()
-    model = training.fresh_copy(training.saved_path_any_run(MODEL))
-    history = training.fit(
-        model, x_train, y_train, epochs=EPOCHS, batch_size=BATCH, verbose=0
-    )
+    model = training.fresh_copy(saved_path_any_run(MODEL))
+    history = fit(model, x_train, y_train, epochs=EPOCHS, batch_size=BATCH, verbose=0)
     test = model.evaluate(
         training.eval_batches(x_test, y_test), return_dict=True, verbose=0
     )
@@ -51,7 +50,7 @@ def train_once():
         "epochs": len(history.epoch),
         "answers": answers.tolist(),
         "onednn_max_cpu_isa": os.environ.get("ONEDNN_MAX_CPU_ISA", "native"),
-        "provenance": provenance.current(settings["precision"], 7, "full"),
+        "provenance": run.provenance(),
     }
 
 
@@ -87,7 +86,7 @@ def measure():
         "test_accuracy": record["test_accuracy"],
         "ran_on": provenance.short(record.get("provenance")),
     }
-    report["provenance"] = provenance.current("float32", 7, "full")
+    report["provenance"] = report["runs"]["native"]["provenance"]  # one child's run
     return report
 
 

@@ -62,7 +62,7 @@ PROBE_OUT = str(ROOT / "results" / "input_paths.json")
 WAYS = ("plain", "plain_bf16", "project", "compute")
 
 # Where the project's time goes (``--probe``): the project's precision and model, fed
-# and called in other ways. "pipeline": ``training.fit`` (the ``tf.data`` element
+# and called in other ways. "pipeline": ``tools.fit.fit`` (the ``tf.data`` element
 # pipeline, 16 steps per call); "arrays": ``model.fit`` on the arrays with
 # ``batch_size`` and ``shuffle=True`` (Keras' own array adapter), 16 steps per call;
 # "arrays_1": the same, one step per call; "arrays_epoch": the same, a whole epoch per
@@ -103,6 +103,7 @@ def measure(model_id, way, deterministic=True):
 
     from helpers import augment, training
     from helpers.layers import fuse_batch_norm
+    from tools.fit import fit, saved_path_any_run
 
     if way not in WAYS + PROBES:
         raise ValueError(f"unknown way {way!r}; use one of {', '.join(WAYS + PROBES)}")
@@ -114,14 +115,12 @@ def measure(model_id, way, deterministic=True):
         warmup_samples = samples  # one call is one epoch: warm up with that call
     # float32 first, the notebooks' precision (MNIST_PRECISION changes it); bfloat16 is
     # the one extra way.
-    precision = (
-        "mixed_bfloat16" if way == "plain_bf16" else training.notebook_precision()
-    )
+    precision = "mixed_bfloat16" if way == "plain_bf16" else training.choose_precision()
     training.setup(precision=precision, deterministic=deterministic)
     rng = np.random.default_rng(0)
     x = rng.random((samples, 28, 28, 1), dtype="float32")
     y = np.eye(10, dtype="float32")[rng.integers(0, 10, len(x))]
-    model = training.fresh_copy(training.saved_path_any_run(model_id))
+    model = training.fresh_copy(saved_path_any_run(model_id))
     if way.startswith("plain"):
         model.steps_per_execution = 1  # Keras' default, as the tutorials ran
         if model_id in AUGMENTED:
@@ -157,7 +156,7 @@ def measure(model_id, way, deterministic=True):
         aug = augment.t4_augmentation() if model_id in AUGMENTED else None
 
         def run(n):
-            training.fit(
+            fit(
                 model,
                 x[:n],
                 y[:n],
@@ -343,7 +342,7 @@ def main():
                 f"{machine}: one table compares one machine. Run without --merge."
             )
         earlier = {m: earlier[m] for m in TUTORIALS if m in earlier}
-    # Full mode: training.fit would otherwise train on a quick subset.
+    # Full mode: fit would otherwise train on a quick subset.
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "MNIST_QUICK": "0"}
     # Plain bf16 sets bfloat16 on every machine now (the project trains in float32), so
     # it is never plain itself; the flag stays for tables measured before.
@@ -401,8 +400,8 @@ def main():
 
 
 def _write_report(args, rows, machine):
-    from helpers import provenance
-    from helpers.training import notebook_precision
+    from helpers import config, provenance
+    from helpers.training import choose_precision
 
     report = {
         "machine": machine,
@@ -414,7 +413,9 @@ def _write_report(args, rows, machine):
             "of the repeats for each way; compute: the training arithmetic alone"
         ),
         **{m: rows[m] for m in TUTORIALS if m in rows},
-        "provenance": provenance.current(notebook_precision(), 7, "full"),
+        "provenance": provenance.start(
+            choose_precision(), config.SEED, config.mode()
+        ).provenance(),
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
@@ -449,12 +450,14 @@ def probe(args):
     out = Path(
         args.out if args.out != DEFAULT_OUT else ROOT / "results" / "input_paths.json"
     )
-    from helpers import provenance
+    from helpers import config, provenance
     from helpers.training import best_precision, cpu_name
 
     report = json.loads(out.read_text()) if args.merge and out.exists() else {}
     report.update(machine=cpu_name(), precision=best_precision(), repeats=args.repeats)
-    report["provenance"] = provenance.current(best_precision(), 7, "full")
+    report["provenance"] = provenance.start(
+        best_precision(), config.SEED, config.mode()
+    ).provenance()
     for model_id in args.models:
         runs = {way: [] for way in PROBES}
         for _ in range(args.repeats):

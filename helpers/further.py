@@ -1,12 +1,12 @@
-"""Notebook 07's recipe settings, its members' records, and a command that trains more.
+"""Notebook 07's recipe settings and its ensemble members' records.
 
 Notebook 07 builds, compiles and trains its model in plain sight; the settings it shares
-with this command (validation split, augmentation, learning-rate schedule, early stopping)
-live here. Train extra ensemble members outside the notebook with
+with ``tools/ensemble.py`` (validation split, augmentation, learning-rate schedule, early
+stopping) live here. Train extra ensemble members outside the notebook with
 
-    python -m helpers.further --seeds 8 9      # or: make ensemble SEEDS="8 9"
+    python -m tools.ensemble --seeds 8 9      # or: make ensemble SEEDS="8 9"
 
-It takes the architecture from the model notebook 07 saved (``artifacts/ours_seed7.keras``,
+That command takes the architecture from the model notebook 07 saved (``artifacts/ours_seed7.keras``,
 or its quick run's ``artifacts/quick/ours_seed7.keras``: the same layers), re-initialised,
 so run 07 first on the machine that trains (a quick run is enough). Members are built one by one,
 on any day and any machine: each is recorded in ``results/ours_members.json`` (its test
@@ -22,15 +22,12 @@ each member's ``train_seconds``).
 Quick runs keep their members under ``artifacts/quick/`` instead.
 """
 
-import argparse
 import json
-import time
 
 import keras
 import numpy as np
 
-from helpers import augment, config, data, provenance, results, training
-from helpers.layers import fuse_batch_norm
+from helpers import augment, config, predictions
 
 VALIDATION_SIZE = 5000
 # At most; early stopping may end sooner (``results/ours_single.json`` has the seconds).
@@ -79,50 +76,6 @@ def callbacks():
     ]
 
 
-def architecture_file():
-    """The model file whose architecture every member copies: notebook 07's own model,
-    from its full run if this machine has one, else from its quick run (the same layers:
-    a quick run changes only how much is trained). A machine that only trains members
-    needs nothing more than ``MNIST_QUICK=1`` and notebook 07, a minute's run."""
-    name = f"ours_seed{config.DEFAULT_SEED}.keras"
-    places = [config.artifacts_dir(run=run) / name for run in ("full", "quick")]
-    for path in places:
-        if path.exists():
-            return path
-    raise FileNotFoundError(
-        "No notebook 07 model to take the members' architecture from (looked for "
-        + " and ".join(str(p) for p in places)
-        + '): run notebook 07 first; a quick run is enough: RUN = "quick" in '
-        "JupyterLab, or `MNIST_QUICK=1 .venv/bin/jupyter nbconvert --to notebook "
-        "--execute --output-dir /tmp notebooks/07_going_further.ipynb`."
-    )
-
-
-def fresh_member():
-    """Notebook 07's model, freshly initialised and compiled, from the file 07 saved."""
-    return fuse_batch_norm(training.fresh_copy(architecture_file()))
-
-
-def train_member(seed, x_train, y_train, verbose=2):
-    """Train one model of the recipe with ``seed``; return ``(model, history, seconds)``."""
-    training.setup(seed=seed)
-    (x_fit, y_fit), validation = validation_split(x_train, y_train)
-    model = fresh_member()
-    start = time.perf_counter()
-    history = training.fit(
-        model,
-        x_fit,
-        y_fit,
-        epochs=config.epochs(MAX_EPOCHS, quick=QUICK_EPOCHS),
-        batch_size=BATCH_SIZE,
-        validation_data=validation,
-        augment=augmentation(),
-        callbacks=callbacks(),
-        verbose=verbose,
-    )
-    return model, history, time.perf_counter() - start
-
-
 MEMBERS_FILE = "ours_members.json"
 
 
@@ -136,32 +89,29 @@ def members_path(folder=None):
     return (folder or config.results_dir()) / MEMBERS_FILE
 
 
-def save_member(seed, model, history, seconds, test, predictions, folder=None):
+def save_member(run, model, history, test, probabilities, folder=None):
     """Save a trained member's model file, its record and its test-set predictions.
 
-    ``predictions``: the member's test-set probabilities (``model.predict`` on the 10,000
+    ``run``: the member's run (``training.setup()``'s; its seed is the member's).
+    ``probabilities``: the member's test-set probabilities (``model.predict`` on the 10,000
     test images). The record replaces any earlier one of the same seed; the others stay.
     """
-    model.save(member_path(seed))
-    precision = keras.mixed_precision.global_policy().name
-    block = provenance.current(precision, seed, config.mode())
+    model.save(member_path(run.seed))
     folder = folder or config.results_dir()
     record = {
-        "seed": seed,
         "test_accuracy": round(float(test["accuracy"]), 6),
         "test_loss": round(float(test["loss"]), 6),
         "epochs": len(history.epoch),
-        "train_seconds": round(seconds, 1),
-        "mode": config.mode(),
-        "precision": precision,
-        "machine": block["machine"],
-        "provenance": block,
-        "predictions": results.save_predictions(
-            f"ours_seed{seed}", predictions, block["run_id"], folder
+        "train_seconds": round(sum(history.history["seconds"]), 1)
+        if history.history.get("seconds")
+        else None,
+        "provenance": run.provenance(),
+        "predictions": predictions.save_predictions(
+            f"ours_seed{run.seed}", probabilities, run.id, folder
         ),
     }
     records = member_records(folder)
-    records[seed] = record
+    records[run.seed] = record
     members_path(folder).write_text(
         json.dumps({"members": {str(s): records[s] for s in sorted(records)}}, indent=2)
         + "\n"
@@ -197,54 +147,18 @@ def member_predictions(seed, folder=None):
     again = (
         "re-run notebook 07"
         if seed == config.DEFAULT_SEED
-        else f"train it again with `python -m helpers.further --seeds {seed} --again`"
+        else f"train it again with `python -m tools.ensemble --seeds {seed} --again`"
     )
     if record is None:
         raise FileNotFoundError(
             f"member seed {seed}: {members_path(folder)} has no record of it; {again}."
         )
-    return results.read_predictions(
+    return predictions.read_predictions(
         f"member seed {seed}", folder, record["predictions"], again
     )
 
 
-def is_current(record):
-    """Whether a member's record was trained in this mode and the notebooks' precision."""
-    return (
-        record is not None
-        and record["mode"] == config.mode()
-        and record.get("precision") == training.notebook_precision()
-    )
-
-
-def main():
-    parser = argparse.ArgumentParser(
-        description="Train ensemble members for notebook 07."
-    )
-    parser.add_argument(
-        "--seeds", type=int, nargs="+", default=list(SEEDS_FOR_ENSEMBLE)
-    )
-    parser.add_argument(
-        "--again", action="store_true", help="retrain members that have a record"
-    )
-    args = parser.parse_args()
-    (x_train, y_train), (x_test, y_test) = data.load_prepared()
-    fresh_member()  # fails early, with what to do, when notebook 07 has not run
-    for seed in args.seeds:
-        current = member_path(seed).exists() and is_current(member_record(seed))
-        if current and not args.again:
-            print(f"member seed {seed}: has its record, not trained again", flush=True)
-            continue
-        print(f"member seed {seed}", flush=True)
-        model, history, seconds = train_member(seed, x_train, y_train)
-        test = training.evaluate(model, x_test, y_test)
-        probabilities = training.predict_proba(model, x_test)
-        record = save_member(seed, model, history, seconds, test, probabilities)
-        record = {
-            k: v for k, v in record.items() if k not in ("provenance", "predictions")
-        }
-        print(json.dumps(record), flush=True)
-
-
-if __name__ == "__main__":
-    main()
+def is_current(record, precision):
+    """Whether a member's record was trained in this mode and in ``precision``."""
+    block = (record or {}).get("provenance") or {}
+    return block.get("mode") == config.mode() and block.get("precision") == precision

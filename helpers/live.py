@@ -20,14 +20,14 @@ It is built to cost the training next to nothing (``make bench WHAT=live`` measu
 training thread only notes the step it reached; a background thread moves the bar; the
 curves are a few lines of SVG that the browser draws, not a matplotlib figure.
 
-Outside a Jupyter kernel (a script, pytest) or with ``MNIST_LIVE=0`` it does nothing.
+Outside a Jupyter kernel (a script, pytest) or with ``MNIST_LIVE=0`` it only times the epochs.
 """
 
 import os
 import sys
 import threading
 
-import keras
+from helpers.training import EpochTimer
 
 LIVE_VARIABLE = "MNIST_LIVE"
 REFRESH_SECONDS = 0.5
@@ -111,11 +111,14 @@ def curves_html(logs, validation_label="test"):
     return f'<div class="live-curves">{"".join(panels)}<div>{legend}</div></div>'
 
 
-class TrainingMonitor(keras.callbacks.Callback):
+class TrainingMonitor(EpochTimer):
     """A live progress bar and learning curves in JupyterLab; nothing in the saved cell.
 
-    ``validation_label`` names the validation curves ("test" where a tutorial validated
-    on the test set, "validation" where it held out part of the training set).
+    It also times every epoch (validation included, its own drawing not), live or not,
+    and adds the seconds to the epoch's logs: ``history.history["seconds"]``, which
+    ``results.record()`` takes. Put it first in ``callbacks``, so that Keras' ``History``
+    sees them. ``validation_label`` names the validation curves ("test" where a tutorial
+    validated on the test set, "validation" where it held out part of the training set).
     """
 
     async_safe = True  # on_train_batch_end only notes a number: safe from any thread
@@ -126,6 +129,7 @@ class TrainingMonitor(keras.callbacks.Callback):
         self.active = False
 
     def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
         self._shell = _kernel_shell()
         self.active = self._shell is not None and os.environ.get(LIVE_VARIABLE) != "0"
         if not self.active:
@@ -157,6 +161,7 @@ class TrainingMonitor(keras.callbacks.Callback):
             self._bar.refresh()
 
     def on_epoch_begin(self, epoch, logs=None):
+        super().on_epoch_begin(epoch, logs)
         if self.active:
             self.steps_done = 0
             self._bar.reset(total=self.params.get("steps"))
@@ -167,6 +172,7 @@ class TrainingMonitor(keras.callbacks.Callback):
         self.steps_done = batch + 1
 
     def on_epoch_end(self, epoch, logs=None):
+        super().on_epoch_end(epoch, logs)  # the epoch's seconds, before drawing
         if not self.active:
             return
         self._bar.n = self.params.get("steps") or self.steps_done

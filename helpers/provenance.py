@@ -1,18 +1,21 @@
 """Where a number came from: machine, precision, versions, seed, mode, date and run id.
 
 Every file under ``results/`` carries a ``provenance`` block (``seeds.json``: one per seed
-of each model) with the keys of ``FIELDS``. ``training.setup()`` starts a run: each
-notebook execution, each seed of ``make seeds`` and each member of ``make ensemble`` gets
-its own run id, which the notebooks print and their records carry.
+of each model) with the keys of ``FIELDS``, and only there. ``training.setup()`` starts a
+run and returns it (a ``Run``): each notebook execution, each seed of ``make seeds``, each
+member of ``make ensemble`` and each benchmark is a run of its own, and every record
+written in it takes its block from it (``run.provenance()``).
 
 Records made before this block existed carry one filled in afterwards from what their
 notebooks printed: ``"recorded": "afterwards"``, with what could not be read set to None
 and named in ``"unknown"``. Everything else says ``"recorded": "at run time"``.
 """
 
+import json
 import os
 import platform
 import secrets
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -33,8 +36,6 @@ FIELDS = (
     "run_id",
     "recorded",
 )
-
-_run = {"id": None, "date": None}
 
 
 def _cpuinfo() -> str:
@@ -81,20 +82,15 @@ def cpu(cpuinfo_text=None) -> dict:
     }
 
 
-def start_run() -> str:
-    """Start a new run (``training.setup()`` calls it); return its id.
-
-    The id is the UTC time it started and four random hex digits, e.g.
-    ``20261202T063512Z-9f3a``: sortable, and two runs started in the same second differ.
-    """
-    now = datetime.now(UTC)
-    _run.update(id=f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}", date=now)
-    return _run["id"]
+# Where training.setup() writes its run, when the notebook runner asks for it.
+RUN_FILE_VARIABLE = "MNIST_RUN_FILE"
 
 
-def run_id() -> str:
-    """This run's id (a run starts on first use when ``setup()`` has not started one)."""
-    return _run["id"] or start_run()
+def new_run_id(now=None) -> str:
+    """The UTC time and four random hex digits, e.g. ``20261202T063512Z-9f3a``:
+    sortable, and two runs started in the same second differ."""
+    now = now or datetime.now(UTC)
+    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
 
 
 def _version(package) -> str | None:
@@ -104,21 +100,61 @@ def _version(package) -> str | None:
         return None
 
 
-def current(precision, seed, mode) -> dict:
-    """The provenance block of a record written now, in this run."""
-    run = run_id()
-    return {
-        **cpu(),
-        "precision": precision,
-        "python": platform.python_version(),
-        "tensorflow": _version("tensorflow"),
-        "keras": _version("keras"),
-        "seed": seed,
-        "mode": mode,
-        "date": _run["date"].strftime("%Y-%m-%d"),
-        "run_id": run,
-        "recorded": "at run time",
-    }
+@dataclass(frozen=True)
+class Run:
+    """One run: a notebook's execution, one seed of ``make seeds``, one benchmark.
+
+    ``training.setup()`` starts it and returns it; every record written in the run takes
+    its provenance from it (``run.provenance()``), so two records of one run share its
+    id, date, precision, seed and mode.
+    """
+
+    id: str
+    date: str
+    precision: str
+    seed: int
+    mode: str
+    cpu: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def machine(self) -> str:
+        return self.cpu.get("machine", "unknown")
+
+    def provenance(self) -> dict:
+        """The ``provenance`` block of a record written in this run."""
+        return {
+            **self.cpu,
+            "precision": self.precision,
+            "python": platform.python_version(),
+            "tensorflow": _version("tensorflow"),
+            "keras": _version("keras"),
+            "seed": self.seed,
+            "mode": self.mode,
+            "date": self.date,
+            "run_id": self.id,
+            "recorded": "at run time",
+        }
+
+    def save(self, path) -> None:
+        """Write the provenance block to ``path`` (the notebook runner reads it back)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.provenance(), indent=2) + "\n")
+
+    def __str__(self) -> str:
+        block = self.provenance()
+        return (
+            f"run {self.id}: {self.mode}, {self.precision}, seed {self.seed}, on "
+            f"{self.machine}; TensorFlow {block['tensorflow']}, Keras {block['keras']}"
+        )
+
+    def _repr_pretty_(self, printer, cycle):  # what a notebook shows for ``run``
+        printer.text(str(self))
+
+
+def start(precision, seed, mode) -> Run:
+    """A new run on this machine, started now."""
+    now = datetime.now(UTC)
+    return Run(new_run_id(now), f"{now:%Y-%m-%d}", precision, seed, mode, cpu())
 
 
 def missing(block) -> list:

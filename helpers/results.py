@@ -4,16 +4,14 @@
 the tutorials reported; ``tools/pages.py`` writes the site's tables from them.
 """
 
-import gzip
-import hashlib
-import io
 import json
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from helpers import config, provenance
+from helpers.predictions import (  # the codec of the test-set predictions beside records
+    save_predictions,
+)
 
 # Test accuracy each tutorial reported (SPEC's targets table), as fractions. T4's is not
 # an evaluate on the test set: it is its last epoch's val_acc, on 156 batches from a
@@ -55,7 +53,7 @@ REQUIRED_KEYS = frozenset(
         "epochs",
         "batch_size",
         "seconds_per_epoch",
-        "mode",
+        "provenance",
     }
 )
 # Notebook 07's own goals (a single model at 99.65 %, an ensemble at 99.70 %) and
@@ -83,22 +81,39 @@ def reproduces(model_id, accuracy) -> bool:
 
 
 def record(
+    run,
     model_id,
     model,
     history,
-    test_metrics,
+    test_metrics=None,
+    test_data=None,
+    *,
     batch_size,
-    epoch_seconds=None,
-    predictions=None,
+    seconds=None,
     **extra,
 ) -> dict:
-    """Write ``<results>/<model_id>.json`` for this run and return what was written.
+    """Record a trained model: write ``<results>/<model_id>.json``, print its summary line
+    and return it. Its provenance is ``run``'s (what ``training.setup()`` returned).
 
-    ``epoch_seconds``: each epoch's wall-clock seconds (a ``training.EpochTimer``'s).
-    ``predictions``: the model's test-set probabilities, ``(10000, 10)``, saved beside
-    the record (``save_predictions``) so that notebook 06 and ensembles need no model.
+    ``test_data``: the test batches; the model's probabilities on them are saved beside
+    the record (``save_predictions``), so that notebook 06 and ensembles need no model
+    file. A model with a ``history`` is saved to ``artifacts/<model_id>.keras`` (the
+    benchmarks and notebook 05 open it). ``seconds``: each epoch's wall-clock seconds,
+    by default the ``"seconds"`` that ``live.TrainingMonitor`` put in the history.
     """
-    seconds = epoch_seconds or getattr(history, "epoch_seconds", None) or []
+    if not isinstance(run, provenance.Run):
+        raise TypeError(
+            f"record() takes the run first (what training.setup() returned), got "
+            f"{type(run).__name__}: call results.record(run, "
+            f"{run if isinstance(run, str) else model_id!r}, ...)."
+        )
+    if test_metrics is None:
+        raise TypeError(
+            f"record({model_id!r}) needs the test metrics: model.evaluate(test_data, "
+            "return_dict=True), or a dict with 'accuracy' and 'loss'."
+        )
+    if seconds is None and history is not None:
+        seconds = history.history.get("seconds")
     result = {
         "id": model_id,
         "test_accuracy": round(float(test_metrics["accuracy"]), 6),
@@ -108,150 +123,25 @@ def record(
         "batch_size": batch_size,
         "seconds_per_epoch": round(sum(seconds) / len(seconds), 2) if seconds else None,
         "train_seconds": round(sum(seconds), 1) if seconds else None,
-        "mode": config.mode(),
-        "seed": config.SEED,
         **extra,
-        "provenance": provenance.current(_precision(model), config.SEED, config.mode()),
+        "provenance": run.provenance(),
     }
-    if predictions is not None:
+    if test_data is not None:
         result["predictions"] = save_predictions(
-            model_id, predictions, result["provenance"]["run_id"]
+            model_id, model.predict(test_data, verbose=0), run.id
         )
     path = config.results_dir() / f"{model_id}.json"
     path.write_text(json.dumps(result, indent=2) + "\n")
+    if model is not None and history is not None:
+        model.save(config.artifacts_dir() / f"{model_id}.keras")
+    print(summary(result))
     return result
-
-
-# Test-set probabilities are kept as 8-bit fractions of 1 (255 steps) plus the class the
-# model chose (an eleventh column): gzip'd, about 12 KB per model. Where two classes round
-# to the same step, the stored choice still gives back the model's own answer.
-PREDICTION_STEPS = np.iinfo(np.uint8).max
-PREDICTIONS_FOLDER = "predictions"
-CLASSES = 10
-
-
-def predictions_path(model_id, folder=None) -> Path:
-    """``<results>/predictions/<model_id>.npy.gz``."""
-    return (folder or config.results_dir()) / PREDICTIONS_FOLDER / f"{model_id}.npy.gz"
-
-
-def save_predictions(model_id, probabilities, run_id, folder=None) -> dict:
-    """Save a model's test-set probabilities; return what its record says of the file.
-
-    ``probabilities``: one row per test image, one column per class, each row summing to 1
-    (what ``model.predict`` returns for a softmax output).
-    """
-    probabilities = np.asarray(probabilities, dtype="float64")
-    if probabilities.ndim != 2 or probabilities.shape[1] != CLASSES:
-        raise ValueError(
-            f"{model_id}: predictions must have one row per test image and {CLASSES} "
-            f"columns (model.predict of a softmax output); got shape {probabilities.shape}."
-        )
-    if not np.allclose(probabilities.sum(axis=1), 1, atol=2e-2):  # bfloat16 rounds
-        raise ValueError(
-            f"{model_id}: each row of predictions must sum to 1 (probabilities); pass "
-            "model.predict's output of a softmax layer, not logits."
-        )
-    steps = np.round(np.clip(probabilities, 0, 1) * PREDICTION_STEPS).astype("uint8")
-    chosen = probabilities.argmax(axis=1).astype("uint8")[:, None]
-    steps = np.concatenate([steps, chosen], axis=1)
-    path = predictions_path(model_id, folder)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    np.save(buffer, steps, allow_pickle=False)
-    # mtime=0: the same predictions give the same bytes, whenever they are written.
-    path.write_bytes(gzip.compress(buffer.getvalue(), mtime=0))
-    return {
-        "file": f"{PREDICTIONS_FOLDER}/{path.name}",
-        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-        "shape": list(steps.shape),
-        "run_id": run_id,
-    }
-
-
-def load_predictions(model_id, folder=None, seed=None) -> np.ndarray:
-    """A model's stored test-set probabilities, ``(10000, 10)`` float32, from ``results/``:
-    within half a step (1/510) of the model's, and their argmax is the model's answer.
-
-    ``seed``: another seed's run of a tutorial model (``make seeds`` stores each one's
-    predictions and names the file in ``seeds.json``); None or 7 is the model's record.
-    Checks that the file is the one its record names (same run): a missing, truncated or
-    replaced file raises an error that names it and says how to make it again.
-    """
-    folder = folder or config.results_dir()
-    if seed is not None and seed != config.DEFAULT_SEED:
-        return _seed_predictions(model_id, folder, seed)
-    record = load(model_id, folder)
-    again = f"re-run the notebook that trains {model_id} (see the README's notebook table) in full"
-    if record is None or "predictions" not in record:
-        raise FileNotFoundError(
-            f"{model_id}: {folder / (model_id + '.json')} names no stored predictions; "
-            f"{again}, which saves them."
-        )
-    return read_predictions(model_id, folder, record["predictions"], again)
-
-
-def _seed_predictions(model_id, folder, seed):
-    again = f"train it again with `make seeds SEEDS={seed}` (NB= its notebook)"
-    path = folder / "seeds.json"
-    table = json.loads(path.read_text()) if path.exists() else {}
-    runs = {run["seed"]: run for run in table.get(model_id, {}).get("runs", [])}
-    entry = runs.get(seed, {}).get("predictions")
-    if entry is None:
-        raise FileNotFoundError(
-            f"{model_id}: {path} names no stored predictions for seed {seed} (seeds "
-            f"with predictions: {sorted(s for s, r in runs.items() if 'predictions' in r)}"
-            f"); {again}."
-        )
-    return read_predictions(f"{model_id} seed {seed}", folder, entry, again)
-
-
-def read_predictions(label, folder, entry, again) -> np.ndarray:
-    """The probabilities in the file a record's ``predictions`` entry names, checked
-    against its checksum and shape; ``label`` and ``again`` go into any error."""
-    path = folder / entry["file"]
-    if not path.exists():
-        raise FileNotFoundError(
-            f"{label}: predictions file {path} is missing; {again}."
-        )
-    data = path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != entry["sha256"]:
-        raise ValueError(
-            f"{label}: predictions file {path} is not the one its record names (run "
-            f"{entry['run_id']}): truncated, or written by another run. Restore it with "
-            f"`git checkout -- {path.name}` in its folder, or {again}."
-        )
-    try:
-        steps = np.load(io.BytesIO(gzip.decompress(data)), allow_pickle=False)
-    except (OSError, EOFError, ValueError) as error:
-        raise ValueError(
-            f"{label}: predictions file {path} cannot be read ({error}); {again}."
-        ) from None
-    if list(steps.shape) != entry["shape"] or steps.dtype != np.uint8:
-        raise ValueError(
-            f"{label}: predictions file {path} holds {steps.dtype} {steps.shape}, its "
-            f"record says uint8 {tuple(entry['shape'])}; {again}."
-        )
-    probabilities = (steps[:, :CLASSES] / PREDICTION_STEPS).astype("float32")
-    # A nudge far below one step, so that argmax gives back the model's own choice.
-    probabilities[np.arange(len(steps)), steps[:, CLASSES]] += 1e-6
-    return probabilities
-
-
-def _precision(model) -> str:
-    """The dtype policy ``model`` was built with, else the one in force now."""
-    import keras
-
-    policy = (
-        getattr(model, "dtype_policy", None) or keras.mixed_precision.global_policy()
-    )
-    return policy.name
 
 
 def summary(record) -> str:
     """One line for a notebook: ``T1: test accuracy 99.12 %, test loss 0.0261, ...``.
 
-    The notebooks print it beside ``record()``; ``tests/test_results.py`` checks that
+    ``record()`` prints it; ``tests/test_results.py`` checks that
     the committed notebooks show exactly these lines for the records in ``results/``.
     """
     line = (
@@ -265,7 +155,7 @@ def summary(record) -> str:
             f", {record['seconds_per_epoch']:.2f} s per epoch"
             f" ({record['train_seconds']:.1f} s in all)"
         )
-    return line + f" [{record['mode']} run]"
+    return line + f" [{record['provenance']['mode']} run]"
 
 
 def load(model_id, folder=None):
@@ -443,24 +333,3 @@ def ran_on(row) -> str:
         )
         text += f"; set apart: {apart}"
     return text
-
-
-def notebook_times(folder=None) -> dict:
-    """``notebook_times.json``: per notebook, its last full run's seconds and provenance."""
-    path = (folder or config.ROOT / "results") / "notebook_times.json"
-    return json.loads(path.read_text())["notebooks"] if path.exists() else {}
-
-
-# Files in results/ that are not one model's record: benchmarks, seeds, timings.
-NOT_MODEL_RECORDS = (
-    "benchmark",
-    "explorer_latency",
-    "input_paths",
-    "input_pipeline",
-    "kernels",
-    "live_overhead",
-    "notebook_times",
-    "ours_members",
-    "rerun_spread",
-    "seeds",
-)

@@ -11,12 +11,14 @@ here: with a fixed seed (``keras.utils.set_random_seed``, which ``setup()`` call
 Keras 3's ``fit`` on arrays draws its permutation inside a ``tf.data`` function that
 restarts every epoch, so every epoch repeats the first one's order
 (``tests/test_training.py`` shows it; TensorFlow issue 35682 describes the mechanism).
-The notebooks call ``model.fit`` themselves; ``fit()`` here is the same recipe for
+The notebooks call ``model.fit`` themselves; ``tools/fit.py`` holds the same recipe for
 scripts (``make ensemble``, benchmarks).
 """
 
 import os
 import time
+import warnings
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -64,25 +66,15 @@ def _chosen_precision() -> str | None:
     return chosen or None
 
 
-def notebook_precision() -> str:
-    """The Keras dtype policy the notebooks train in: float32 on every machine, as the
-    tutorials did, unless ``MNIST_PRECISION`` chooses ``mixed_bfloat16``.
-
-    It does not look at the CPU: a bfloat16 run on a CPU without native bfloat16 is
-    emulated and slow (``make bench WHAT=kernels``), and another CPU's arithmetic changes the
-    last digits, so the choice is the reader's, never the machine's.
-    """
-    return _chosen_precision() or DEFAULT_PRECISION
-
-
 def choose_precision(chosen=DEFAULT_PRECISION) -> str:
-    """A notebook's ``PRECISION = "float32"`` line; returns the precision that applies.
-
-    ``MNIST_PRECISION`` overrides it, as ``MNIST_QUICK`` overrides ``RUN``.
+    """The precision a run trains in: ``chosen`` (a notebook's ``precision="float32"``),
+    float32 by default on every machine, as the tutorials did, whatever the CPU (a
+    bfloat16 run on a CPU without native bfloat16 is emulated and slow: ``make bench
+    WHAT=kernels``). ``MNIST_PRECISION`` overrides it, as ``MNIST_QUICK`` overrides ``RUN``.
     """
     if chosen not in PRECISIONS:
         raise ValueError(
-            f"PRECISION = {chosen!r} is not a precision: choose one of "
+            f"precision={chosen!r} is not a precision: choose one of "
             f"{', '.join(repr(p) for p in PRECISIONS)}."
         )
     return _chosen_precision() or chosen
@@ -106,41 +98,48 @@ def best_precision() -> str:
     return "mixed_bfloat16" if _cpu_has_native_bf16() else "float32"
 
 
-def setup(seed=config.SEED, precision=None, deterministic=True) -> dict:
-    """Seed Python, NumPy and TensorFlow; make ops deterministic; set the dtype policy.
+def setup(run=None, precision=DEFAULT_PRECISION, seed=config.SEED, deterministic=True):
+    """Start a run: seed Python, NumPy and TensorFlow, make ops deterministic, set the
+    number format and the figures' style, and return the run (a ``provenance.Run``) that
+    records take.
 
-    ``precision`` defaults to ``notebook_precision()``: float32 whatever the CPU, unless
-    ``MNIST_PRECISION`` says otherwise. Call it once at the top of a notebook, before
-    building models. It starts a new run (``provenance.start_run()``): the records
-    written after it carry its id. Returns what it chose, and the run id.
+    ``run``: a notebook's ``"full"`` or ``"quick"`` (``MNIST_QUICK`` overrides it; None
+    keeps what the environment says). ``precision``: ``"float32"``, as the tutorials
+    trained, or ``"mixed_bfloat16"`` (``MNIST_PRECISION`` overrides it). In a Jupyter
+    kernel it also sends what TensorFlow's C++ runtime prints from now on to
+    ``artifacts/native.log`` and clears the lines it printed while it was imported (start-up
+    notes: oneDNN, no CUDA driver), so the cell shows only the run.
     """
+    from helpers import plots
+
+    if run is not None:
+        config.choose_run(run)
+    precision = choose_precision(precision)
+    plots.use_style()  # every figure in the series' one style
+    if config.native_logs_to_file() is not None:
+        from IPython.display import clear_output
+
+        clear_output(wait=True)  # the import's C++ lines go when the run's line comes
     keras.utils.set_random_seed(seed)
     # TensorFlow's Python logger warns about "retracing" when several models in one
     # notebook each trace their own functions, which is expected here: errors only.
     tf.get_logger().setLevel("ERROR")
+    # fit's default shuffle=True does not apply to a tf.data dataset, and Keras warns so on
+    # the first fit; train_batches() reshuffles every epoch itself, so the warning is noise.
+    warnings.filterwarnings(
+        "ignore", message="`shuffle=True` was passed", category=UserWarning
+    )
     if deterministic:
         tf.config.experimental.enable_op_determinism()
-    precision = precision or notebook_precision()
     keras.mixed_precision.set_global_policy(precision)
     _warn_if_untested()
-    devices = [
-        d.device_type
-        for d in tf.config.list_physical_devices()
-        if d.device_type != "CPU"
-    ]
-    return {
-        "seed": seed,
-        "precision": precision,
-        "deterministic": deterministic,
-        "accelerators": devices or ["none (CPU)"],
-        "mode": config.mode(),
-        "run_id": provenance.start_run(),
-    }
+    started = provenance.start(precision, seed, config.mode())
+    if os.environ.get(provenance.RUN_FILE_VARIABLE):  # the notebook runner's
+        started.save(Path(os.environ[provenance.RUN_FILE_VARIABLE]))
+    return started
 
 
 def _warn_if_untested():
-    import warnings
-
     for name, version in (("tensorflow", tf.__version__), ("keras", keras.__version__)):
         low, high = TESTED[name]
         numbers = tuple(int(p) for p in version.split(".")[:2])
@@ -245,7 +244,9 @@ def steps_per_execution(steps_per_epoch=None) -> int:
 
 
 class EpochTimer(keras.callbacks.Callback):
-    """Records the wall-clock seconds of every epoch (validation included)."""
+    """Records the wall-clock seconds of every epoch (validation included) in ``seconds``
+    and in the epoch's logs, so ``history.history["seconds"]`` has them when it comes
+    before Keras' ``History`` (any callback the caller passes does)."""
 
     def on_train_begin(self, logs=None):
         self.seconds = []
@@ -255,79 +256,8 @@ class EpochTimer(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.seconds.append(time.perf_counter() - self._start)
-
-
-def fit(
-    model,
-    x,
-    y,
-    *,
-    epochs,
-    batch_size,
-    validation_data=None,
-    augment=None,
-    callbacks=(),
-    strategy=None,
-    verbose=2,
-):
-    """Train ``model`` like ``model.fit(x, y, batch_size, epochs, validation_data)``.
-
-    What the notebooks write out by hand (``train_batches``, ``eval_batches``,
-    ``steps_per_execution``, an ``EpochTimer``), in one call for scripts.
-
-    In quick mode (``MNIST_QUICK=1``) it trains on the first ``config.QUICK_TRAIN_SAMPLES``
-    examples only; ``epochs`` is whatever the caller passes (use ``config.epochs``).
-    ``strategy`` (a ``tf.distribute`` strategy, e.g. ``MirroredStrategy()`` for several
-    GPUs) trains a replica of the model built inside ``strategy.scope()`` and copies the
-    trained weights back. The returned ``History`` also carries ``epoch_seconds``.
-    Validation runs in batches of ``EVALUATION_BATCH_SIZE``, whatever ``batch_size`` is.
-    """
-    if strategy is not None:
-        n = config.train_samples(len(x))
-        return _fit_distributed(
-            model,
-            x[:n],
-            y[:n],
-            strategy,
-            epochs=epochs,
-            batch_size=batch_size,
-            validation_data=validation_data,
-            augment=augment,
-            callbacks=callbacks,
-            verbose=verbose,
-        )
-    train = train_batches(x, y, batch_size, augment=augment)
-    validation = eval_batches(*validation_data) if validation_data else None
-    # A repeating (augmented) dataset needs an explicit epoch length: one pass over x.
-    steps = epoch_steps(x, batch_size) if augment is not None else None
-    per_execution = steps_per_execution(steps)
-    if model.steps_per_execution != per_execution:
-        model.steps_per_execution = per_execution
-        model.train_function = None  # rebuilt for the new setting on the next fit
-    timer = EpochTimer()
-    history = model.fit(
-        train,
-        epochs=epochs,
-        steps_per_epoch=steps,
-        validation_data=validation,
-        shuffle=False,  # the dataset reshuffles itself every epoch
-        callbacks=[timer, *callbacks],
-        verbose=verbose,
-    )
-    history.epoch_seconds = timer.seconds
-    return history
-
-
-def _fit_distributed(model, x, y, strategy, **kwargs):
-    if not model.compiled:
-        raise ValueError("Compile the model before calling fit(..., strategy=...).")
-    with strategy.scope():
-        replica = keras.models.clone_model(model)
-        replica.compile_from_config(model.get_compile_config())
-        replica.set_weights(model.get_weights())
-    history = fit(replica, x, y, **kwargs)
-    model.set_weights(replica.get_weights())
-    return history
+        if logs is not None:  # the dict every later callback, History included, sees
+            logs["seconds"] = self.seconds[-1]
 
 
 def evaluate(model, x, y, batch_size=EVALUATION_BATCH_SIZE) -> dict:
@@ -388,20 +318,6 @@ def expected_time(model_id, quick_epochs=config.QUICK_EPOCHS) -> str:
         "committed before this one). "
         f"Quick run: {epochs} on {config.QUICK_TRAIN_SAMPLES:,} images, about "
         f"{max(quick, 1):.0f} s plus a few seconds to start."
-    )
-
-
-def saved_path_any_run(name):
-    """``artifacts/<name>.keras`` from a full run, else from a quick run, else an error.
-
-    For code that needs only a notebook's architecture, which both runs save alike.
-    """
-    for path in (config.ROOT / "artifacts", config.ROOT / "artifacts" / "quick"):
-        if (path / f"{name}.keras").exists():
-            return path / f"{name}.keras"
-    raise FileNotFoundError(
-        f"No saved {name}.keras in artifacts/ or artifacts/quick/: run the notebook that "
-        'trains it first (RUN = "quick" is enough for its architecture).'
     )
 
 

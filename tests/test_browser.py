@@ -13,6 +13,7 @@ fails in CI (``CI`` set), where ``.ci/run`` installs both.
 """
 
 import itertools
+import json
 import os
 import re
 import shutil
@@ -497,24 +498,13 @@ def test_notebook_02_shows_its_own_training_live(browser, lab):
 
 
 def record_latencies(explorer, latencies):
-    """Print the latencies; with EXPLORER_LATENCY_OUT set, keep them in that JSON file
-    (``make bench WHAT=explorers`` writes results/explorer_latency.json for the README)."""
+    """Print the latencies, and one ``EXPLORER_LATENCY {json}`` line that
+    ``benchmarks/explorer_latency.py`` (``make bench WHAT=explorers``) collects."""
     print(
         f"{explorer}, ms per interaction:", {k: round(v) for k, v in latencies.items()}
     )
-    out = os.environ.get("EXPLORER_LATENCY_OUT")
-    if out:
-        import json
-
-        from helpers import config, provenance
-        from helpers.training import cpu_name
-
-        path = Path(out)
-        record = json.loads(path.read_text()) if path.exists() else {"ms": {}}
-        record["machine"] = cpu_name()
-        record["provenance"] = provenance.current("float32", config.SEED, config.mode())
-        record["ms"][explorer] = {k: round(v, 1) for k, v in latencies.items()}
-        path.write_text(json.dumps(record, indent=2) + "\n")
+    ms = {k: round(v, 1) for k, v in latencies.items()}
+    print("EXPLORER_LATENCY", json.dumps({"explorer": explorer, "ms": ms}))
 
 
 def timed(page, action, condition):

@@ -5,7 +5,8 @@ import itertools
 import keras
 import numpy as np
 
-from helpers import further
+from helpers import further, provenance
+from tools import ensemble
 
 
 def test_validation_split_is_disjoint_fixed_and_the_right_size():
@@ -51,14 +52,20 @@ def test_a_member_is_trained_again_unless_its_record_matches_mode_and_precision(
 
     monkeypatch.delenv("MNIST_PRECISION", raising=False)
     monkeypatch.setattr(training, "_cpu_has_native_bf16", lambda: True)  # no matter
-    record = {"seed": 8, "mode": "full", "precision": "float32"}
+    block = {"seed": 8, "mode": "full", "precision": "float32"}
+    record = {"provenance": block}
     monkeypatch.setenv("MNIST_QUICK", "0")
-    assert further.is_current(record)
-    assert not further.is_current(None)
-    assert not further.is_current({**record, "precision": "mixed_bfloat16"})
-    assert not further.is_current({k: v for k, v in record.items() if k != "precision"})
+    assert further.is_current(record, "float32")
+    assert not further.is_current(record, "mixed_bfloat16")
+    assert not further.is_current(None, "float32")
+    assert not further.is_current(
+        {"provenance": {**block, "precision": "mixed_bfloat16"}}, "float32"
+    )
+    assert not further.is_current(
+        {"provenance": {"seed": 8, "mode": "full"}}, "float32"
+    )
     monkeypatch.setenv("MNIST_QUICK", "1")
-    assert not further.is_current(record)
+    assert not further.is_current(record, "float32")
 
 
 def _tiny_member(seed):
@@ -73,7 +80,7 @@ def _tiny_member(seed):
     )
     model.compile(loss="categorical_crossentropy", optimizer="adam")
     history = keras.callbacks.History()
-    history.epoch = [0, 1]
+    history.epoch, history.history = [0, 1], {"seconds": [6.0, 6.3]}
     probabilities = np.random.default_rng(seed).dirichlet(np.ones(10), size=10000)
     return model, history, probabilities
 
@@ -87,10 +94,9 @@ def test_members_accumulate_one_by_one_with_their_predictions(tmp_path, monkeypa
     for seed, accuracy in [(7, 0.99), (8, 0.98), (7, 0.97)]:  # seed 7 trained again
         model, history, saved[seed] = _tiny_member(seed * 10 + int(accuracy * 100))
         further.save_member(
-            seed,
+            provenance.start("float32", seed, "quick"),
             model,
             history,
-            12.3,
             {"accuracy": accuracy, "loss": 0.1},
             saved[seed],
             folder=folder,
@@ -98,7 +104,8 @@ def test_members_accumulate_one_by_one_with_their_predictions(tmp_path, monkeypa
     records = further.member_records(folder)
     assert sorted(records) == [7, 8]
     assert records[7]["test_accuracy"] == 0.97 and records[8]["test_accuracy"] == 0.98
-    assert records[8]["provenance"]["seed"] == 8 and records[8]["machine"]
+    assert records[8]["provenance"]["seed"] == 8 and records[8]["provenance"]["machine"]
+    assert records[8]["train_seconds"] == 12.3  # the epochs' seconds in its history
     assert further.member_path(8).exists()  # the model file, for notebook 08
     for seed in (7, 8):
         stored = further.member_predictions(seed, folder)
@@ -115,10 +122,9 @@ def test_a_damaged_member_says_which_file_and_what_to_do(tmp_path, monkeypatch):
     folder.mkdir()
     model, history, probabilities = _tiny_member(8)
     further.save_member(
-        8,
+        provenance.start("float32", 8, "quick"),
         model,
         history,
-        1.0,
         {"accuracy": 0.9, "loss": 0.3},
         probabilities,
         folder=folder,
@@ -141,10 +147,10 @@ def test_members_take_07s_architecture_from_its_full_or_its_quick_run(
     monkeypatch.setenv("MNIST_ARTIFACTS", str(tmp_path / "artifacts"))
     monkeypatch.setenv("MNIST_QUICK", "0")
     with pytest.raises(FileNotFoundError, match="a quick run is enough"):
-        further.architecture_file()
+        ensemble.architecture_file()
     quick = tmp_path / "artifacts" / "quick" / "ours_seed7.keras"
     quick.write_bytes(b"")  # only its existence is looked at here
-    assert further.architecture_file() == quick
+    assert ensemble.architecture_file() == quick
     full = tmp_path / "artifacts" / "ours_seed7.keras"
     full.write_bytes(b"")
-    assert further.architecture_file() == full  # the full run's, where there is one
+    assert ensemble.architecture_file() == full  # the full run's, where there is one

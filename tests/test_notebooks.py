@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from helpers import results
+from tools import pages
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -27,6 +28,22 @@ MAX_NOTEBOOK_BYTES = 3_000_000
 PROGRESS_LINE = re.compile(
     r"^\d+/\d+ - \d+s - \S+/step - [\w ]+: "
 )  # verbose=2, once an epoch
+
+# How a notebook shows the run its setup() started (provenance.Run.__str__), and the
+# settings dict that notebooks printed before (until each one is re-run).
+PRINTED_RUN = re.compile(
+    r"run (\d{8}T\d{6}Z-[0-9a-f]{4}): (full|quick), (\w+), seed (\d+)"
+)
+PRINTED_SETTINGS = re.compile(
+    r"'precision': '(\w+)'.*?'run_id': '(\d{8}T\d{6}Z-[0-9a-f]{4})'"
+)
+
+
+def printed_runs(text):
+    """(run id, precision) for each run a notebook's text shows."""
+    return [(m[0], m[2]) for m in PRINTED_RUN.findall(text)] + [
+        (run_id, precision) for precision, run_id in PRINTED_SETTINGS.findall(text)
+    ]
 
 
 def cells(path, kind="code"):
@@ -86,11 +103,11 @@ def test_fixed_opening(path):
     markdown = cells(path, "markdown")
     assert markdown[0]["source"][0].startswith(f"# {path.name[:2]} ")
     assert any("".join(c["source"]).startswith("## Setup") for c in markdown)
-    first, second = ("".join(c["source"]) for c in cells(path)[:2])
-    # TensorFlow's C++ start-up lines would show as red boxes in JupyterLab unless they
-    # are sent to a file before TensorFlow is imported.
-    assert "config.native_logs_to_file()" in first and "import keras" not in first
-    assert "training.setup(" in second and "tf.__version__" in second
+    first, *others = ("".join(c["source"]) for c in cells(path))
+    # One setup cell: it finds helpers/ and starts the run; no other cell does either.
+    assert 'sys.path.append("..")' in first and "run = training.setup(" in first
+    assert first.rstrip().endswith("run"), "the cell shows the run it started"
+    assert not [c for c in others if "training.setup(" in c or "sys.path" in c]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -114,11 +131,13 @@ def test_results_agree_with_the_results_page():
     records = sorted(
         p
         for p in (ROOT / "results").glob("*.json")
-        if p.stem not in results.NOT_MODEL_RECORDS
+        if p.stem not in pages.NOT_MODEL_RECORDS
     )
     for record in records:
         result = json.loads(record.read_text())
-        assert result["mode"] == "full", f"{record.name} is not from a full run"
+        assert result["provenance"]["mode"] == "full", (
+            f"{record.name} is not from a full run"
+        )
         assert results.REQUIRED_KEYS <= set(result), record.name
         assert 0.0 <= result["test_accuracy"] <= 1.0
         assert f"| {result['id']} |" in RESULTS_PAGE, (
@@ -224,8 +243,8 @@ def source(cell):
 
 @pytest.mark.parametrize("path", NOTEBOOKS[1:], ids=lambda p: p.name)
 def test_a_visible_run_switch(path):
-    second = source(cells(path)[1])
-    assert 'RUN = "full"' in second and "config.choose_run(RUN)" in second
+    first = source(cells(path)[0])
+    assert 'RUN = "full"' in first and "training.setup(RUN" in first
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -321,7 +340,8 @@ def test_notebook_07_says_how_many_members_its_record_holds():
     truth = data.load_mnist()[1][1]
     for seed, record in members.items():
         assert provenance.missing(record["provenance"]) == [], seed
-        assert record["provenance"]["seed"] == seed and record["mode"] == "full"
+        assert record["provenance"]["seed"] == seed
+        assert record["provenance"]["mode"] == "full"
         stored = further.member_predictions(seed, folder)
         assert abs((stored.argmax(1) == truth).mean() - record["test_accuracy"]) < 1e-4
     ensemble = json.loads((folder / "ours_ensemble.json").read_text())
@@ -402,9 +422,7 @@ def test_every_notebook_printed_the_precision_its_records_and_the_readme_say():
     for path in NOTEBOOKS:
         for cell in cells(path):
             for output in cell["outputs"]:
-                found = re.findall(
-                    r"{'seed': \d+, 'precision': '(\w+)'", text_of(output)
-                )
+                found = [precision for _, precision in printed_runs(text_of(output))]
                 printed.setdefault(path.name[:2], set()).update(found)
     assert sum(len(found) for found in printed.values()) >= 5, "settings lines printed"
     speedrun = json.loads((ROOT / "results" / "speedrun.json").read_text())
@@ -440,4 +458,119 @@ def test_every_make_target_is_documented_and_every_benchmark_named_exists():
     asked = set()
     for text in DOCUMENTS:
         asked |= set(re.findall(r"make bench WHAT=(\w+)", text))
-    assert asked and asked <= benchmarks, f"no such benchmark: {sorted(asked - benchmarks)}"
+    assert asked and asked <= benchmarks, (
+        f"no such benchmark: {sorted(asked - benchmarks)}"
+    )
+
+
+# What counts as plumbing, not the lesson: a line of a code cell is plumbing when it holds
+# any of these (comment-only and blank lines are not code lines at all):
+# - the bootstrap and the run: `import sys` (or `importlib.util`), `sys.path.append(...)`,
+#   `RUN = ...`, `training.setup(...)`, and the bare `run` that shows it;
+# - calls that time, forecast, record, save a member or check for CI:
+#   `<module>.<name>(...)` for the names in PLUMBING_CALLS;
+# - the speed setting `steps_per_execution=...` passed to compile.
+# Each statement is counted on every line it spans (a three-line `results.record(...)` is
+# three lines). Training notebooks are those that call `.fit(`.
+PLUMBING_CALLS = {
+    ("sys", "path"),
+    ("training", "setup"),
+    ("training", "expected_time"),
+    ("training", "EpochTimer"),
+    ("training", "learned"),
+    ("live", "TrainingMonitor"),
+    ("results", "record"),
+    ("results", "summary"),
+    ("further", "save_member"),
+    ("config", "native_logs_to_file"),
+    ("config", "choose_run"),
+    ("training", "choose_precision"),
+    ("importlib", "util"),
+}
+PLUMBING_SHARE = 0.15
+LONGEST_PLUMBING_CELL = 5
+
+
+def plumbing_lines(code):
+    """(code lines, plumbing lines) of one cell, as line-number sets, by the rule above."""
+    import ast
+
+    tree = ast.parse(code)
+    lines = code.splitlines()
+    counted = {
+        n
+        for n, line in enumerate(lines, 1)
+        if line.strip() and not line.strip().startswith("#")
+    }
+    plumbing = set()
+
+    def mark(node):
+        plumbing.update(range(node.lineno, node.end_lineno + 1))
+
+    for node in ast.walk(tree):
+        bootstrap = isinstance(node, ast.Import) and [a.name for a in node.names] in (
+            ["sys"],
+            ["importlib.util"],
+        )
+        switch = isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "RUN" for t in node.targets
+        )
+        if bootstrap or switch:
+            mark(node)
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Name):
+            if node.value.id == "run":
+                mark(node)
+        elif isinstance(node, ast.keyword) and node.arg == "steps_per_execution":
+            mark(node.value)
+        elif isinstance(node, ast.Call):
+            func = node.func
+            while isinstance(func, ast.Attribute) and isinstance(
+                func.value, ast.Attribute
+            ):
+                func = func.value  # sys.path.append -> sys.path
+            if (
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and (func.value.id, func.attr) in PLUMBING_CALLS
+            ):
+                mark(node)
+    return counted, plumbing & counted
+
+
+def plumbing_by_cell(path):
+    return [plumbing_lines(source(cell)) for cell in cells(path)]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_the_lesson_in_plain_sight(path):
+    by_cell = plumbing_by_cell(path)
+    code = sum(len(counted) for counted, _ in by_cell)
+    plumbing = sum(len(marked) for _, marked in by_cell)
+    longest = max(len(marked) for _, marked in by_cell)
+    assert longest <= LONGEST_PLUMBING_CELL, f"a cell with {longest} plumbing lines"
+    if any(".fit(" in source(cell) for cell in cells(path)):
+        assert plumbing / code <= PLUMBING_SHARE, (
+            f"{plumbing} of {code} code lines are plumbing ({plumbing / code:.0%})"
+        )
+
+
+def test_the_plumbing_rule_sees_plumbing():
+    setup = 'import sys\n\nsys.path.append("..")\nimport keras\n\nRUN = "full"\nrun = training.setup(RUN)\nrun'
+    counted, marked = plumbing_lines(setup)
+    assert len(counted) == 6 and marked == {1, 3, 6, 7, 8}
+    fit = (
+        "history = model.fit(data, epochs=3,\n"
+        "                    callbacks=[live.TrainingMonitor()])\n"
+        "# a comment\n"
+        'record = results.record(run, "T1", model, history,\n'
+        "                        test, data, batch_size=128)"
+    )
+    counted, marked = plumbing_lines(fit)
+    assert counted == {1, 2, 4, 5} and marked == {2, 4, 5}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_shuffle_false_with_a_dataset(path):
+    # Keras ignores `shuffle` for a tf.data dataset (train_batches reshuffles itself).
+    for cell in cells(path):
+        assert "shuffle=False" not in source(cell), source(cell)[:80]

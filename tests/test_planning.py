@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from helpers import results
 from tools import execute_notebooks, pages, seeds
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,7 +70,7 @@ def test_plan_lines_name_time_machine_and_precision(tmp_path):
 
 
 def test_the_committed_times_say_where_each_notebook_ran():
-    times = results.notebook_times()
+    times = pages.notebook_times()
     assert {name[:2] for name in times} == {
         path.name[:2] for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")
     }

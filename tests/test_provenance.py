@@ -2,14 +2,32 @@
 
 import gzip
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from helpers import config, provenance, results
+from helpers import config, predictions, provenance, results
+from tools import pages
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# How a notebook shows the run its setup() started (provenance.Run.__str__), and the
+# settings dict that notebooks printed before (until each one is re-run).
+PRINTED_RUN = re.compile(
+    r"run (\d{8}T\d{6}Z-[0-9a-f]{4}): (full|quick), (\w+), seed (\d+)"
+)
+PRINTED_SETTINGS = re.compile(
+    r"'precision': '(\w+)'.*?'run_id': '(\d{8}T\d{6}Z-[0-9a-f]{4})'"
+)
+
+
+def printed_runs(text):
+    """(run id, precision) for each run a notebook's text shows."""
+    return [(m[0], m[2]) for m in PRINTED_RUN.findall(text)] + [
+        (run_id, precision) for precision, run_id in PRINTED_SETTINGS.findall(text)
+    ]
 
 
 def provenance_blocks(path):
@@ -55,18 +73,44 @@ def test_a_missing_field_is_found():
     assert provenance.missing(None) == list(provenance.FIELDS)
 
 
-def test_a_record_written_now_carries_this_run(monkeypatch, tmp_path):
+def test_two_records_of_one_run_share_its_provenance(monkeypatch, tmp_path):
     monkeypatch.setenv("MNIST_RESULTS", str(tmp_path))
     monkeypatch.setenv("MNIST_QUICK", "0")
-    first = provenance.start_run()
-    written = results.record("T9", None, None, {"accuracy": 0.5, "loss": 1.0}, 32)
-    block = written["provenance"]
+    run = provenance.start("float32", config.SEED, "full")
+    scores = {"accuracy": 0.5, "loss": 1.0}
+    first = results.record(run, "T9", None, None, scores, batch_size=32)
+    second = results.record(run, "T8", None, None, scores, batch_size=64)
+    block = first["provenance"]
+    assert block == second["provenance"] == run.provenance()
     assert not provenance.missing(block) and block["recorded"] == "at run time"
-    assert block["run_id"] == first and block["seed"] == config.SEED
+    assert block["run_id"] == run.id and block["seed"] == config.SEED
     assert block["precision"] == "float32" and block["mode"] == "full"
     assert block["tensorflow"].startswith("2.") and block["keras"].startswith("3.")
+    # Nothing of the provenance outside its block.
+    assert not set(provenance.FIELDS) & (set(first) - {"provenance"})
     # The next run (setup() starts one per notebook) has another id.
-    assert provenance.start_run() != first
+    assert provenance.start("float32", config.SEED, "full").id != run.id
+
+
+def test_a_record_needs_the_run_first(monkeypatch, tmp_path):
+    monkeypatch.setenv("MNIST_RESULTS", str(tmp_path))
+    with pytest.raises(TypeError, match=r"results\.record\(run, 'T9'"):
+        results.record("T9", None, None, {"accuracy": 0.5, "loss": 1.0}, batch_size=32)
+    assert not (tmp_path / "T9.json").exists()
+
+
+def test_no_committed_record_keeps_provenance_outside_its_block():
+    from helpers import further
+
+    records = [
+        json.loads(path.read_text())
+        for path in sorted((ROOT / "results").glob("*.json"))
+        if path.stem not in pages.NOT_MODEL_RECORDS
+    ]
+    records += list(further.member_records(ROOT / "results").values())
+    assert len(records) >= 15
+    for record in records:
+        assert not set(provenance.FIELDS) & (set(record) - {"provenance"}), record
 
 
 def test_short_form_for_tables():
@@ -90,28 +134,33 @@ def test_predictions_round_trip_small_and_exact_in_argmax(tmp_path):
     # the later class, must survive.
     probabilities[1, :] = 0
     probabilities[1, [2, 4, 9]] = 0.4990, 0.4992, 0.0018
-    entry = results.save_predictions("T9", probabilities, "run-1", folder=tmp_path)
+    entry = predictions.save_predictions("T9", probabilities, "run-1", folder=tmp_path)
     (tmp_path / "T9.json").write_text(json.dumps({"id": "T9", "predictions": entry}))
-    loaded = results.load_predictions("T9", tmp_path)
+    loaded = predictions.load_predictions("T9", tmp_path)
     assert loaded.shape == (10_000, 10) and loaded.dtype == np.float32
-    assert np.abs(loaded - probabilities).max() <= 0.5 / results.PREDICTION_STEPS + 1e-5
+    assert (
+        np.abs(loaded - probabilities).max()
+        <= 0.5 / predictions.PREDICTION_STEPS + 1e-5
+    )
     assert (loaded.argmax(axis=1) == probabilities.argmax(axis=1)).all()
     assert (tmp_path / entry["file"]).stat().st_size < 100_000
     # The same predictions give the same bytes (and the same checksum) every time.
-    again = results.save_predictions("T9", probabilities, "run-2", folder=tmp_path)
+    again = predictions.save_predictions("T9", probabilities, "run-2", folder=tmp_path)
     assert again["sha256"] == entry["sha256"]
 
 
 def test_predictions_that_are_not_probabilities_are_refused(tmp_path):
     with pytest.raises(ValueError, match="10 columns"):
-        results.save_predictions("T9", np.ones((5, 3)) / 3, "r", folder=tmp_path)
+        predictions.save_predictions("T9", np.ones((5, 3)) / 3, "r", folder=tmp_path)
     with pytest.raises(ValueError, match="sum to 1"):
-        results.save_predictions("T9", np.ones((5, 10)), "r", folder=tmp_path)
+        predictions.save_predictions("T9", np.ones((5, 10)), "r", folder=tmp_path)
 
 
 @pytest.fixture
 def stored(tmp_path):
-    entry = results.save_predictions("T9", softmax_rows(100), "run-1", folder=tmp_path)
+    entry = predictions.save_predictions(
+        "T9", softmax_rows(100), "run-1", folder=tmp_path
+    )
     (tmp_path / "T9.json").write_text(json.dumps({"id": "T9", "predictions": entry}))
     return tmp_path, tmp_path / entry["file"]
 
@@ -122,12 +171,12 @@ def test_a_truncated_predictions_file_is_named(stored):
     with pytest.raises(
         ValueError, match=r"T9\.npy\.gz.*truncated, or written by another run"
     ):
-        results.load_predictions("T9", folder)
+        predictions.load_predictions("T9", folder)
 
 
 def test_predictions_of_another_run_are_named(stored):
     folder, path = stored
-    other = np.round(softmax_rows(100, seed=1) * results.PREDICTION_STEPS).astype(
+    other = np.round(softmax_rows(100, seed=1) * predictions.PREDICTION_STEPS).astype(
         "uint16"
     )
     import io
@@ -136,29 +185,44 @@ def test_predictions_of_another_run_are_named(stored):
     np.save(buffer, other)
     path.write_bytes(gzip.compress(buffer.getvalue(), mtime=0))
     with pytest.raises(ValueError, match="not the one its record names.*run-1"):
-        results.load_predictions("T9", folder)
+        predictions.load_predictions("T9", folder)
 
 
 def test_missing_predictions_are_named(stored):
     folder, path = stored
     path.unlink()
     with pytest.raises(FileNotFoundError, match=r"T9\.npy\.gz is missing"):
-        results.load_predictions("T9", folder)
+        predictions.load_predictions("T9", folder)
     (folder / "T9.json").write_text(json.dumps({"id": "T9"}))
     with pytest.raises(FileNotFoundError, match="names no stored predictions"):
-        results.load_predictions("T9", folder)
+        predictions.load_predictions("T9", folder)
 
 
 def test_record_saves_the_predictions_it_is_given(monkeypatch, tmp_path):
     monkeypatch.setenv("MNIST_RESULTS", str(tmp_path))
     monkeypatch.setenv("MNIST_QUICK", "0")
     probabilities = softmax_rows(50)
+
+    class Model:  # what record() asks of a model: its predictions on the test data
+        def predict(self, data, verbose=0):
+            return data
+
+        def count_params(self):
+            return 0
+
+    run = provenance.start("float32", config.SEED, "full")
     written = results.record(
-        "T9", None, None, {"accuracy": 0.5, "loss": 1.0}, 32, predictions=probabilities
+        run,
+        "T9",
+        Model(),
+        None,
+        {"accuracy": 0.5, "loss": 1.0},
+        probabilities,
+        batch_size=32,
     )
     assert written["predictions"]["run_id"] == written["provenance"]["run_id"]
     assert np.allclose(
-        results.load_predictions("T9", tmp_path), probabilities, atol=1 / 255
+        predictions.load_predictions("T9", tmp_path), probabilities, atol=1 / 255
     )
 
 
@@ -170,10 +234,8 @@ NOTEBOOK_MODELS = {
 
 
 def printed_run_ids(number):
-    from tools.execute_notebooks import RUN_ID
-
     path = next((ROOT / "notebooks").glob(f"{number}_*.ipynb"))
-    return set(RUN_ID.findall(path.read_text()))
+    return {run_id for run_id, _ in printed_runs(path.read_text())}
 
 
 @pytest.mark.parametrize("number", sorted(NOTEBOOK_MODELS))
@@ -199,13 +261,11 @@ def test_notebook_05_names_the_run_of_the_model_it_opened():
 def test_each_notebook_time_carries_the_precision_its_notebook_printed():
     """Notebook 09 trains in ``best_precision()``: its time's record must say so, not
     assume the float32 of the other notebooks."""
-    from tools.execute_notebooks import printed_precision
-
     times = json.loads((ROOT / "results" / "notebook_times.json").read_text())
     checked = 0
     for name, entry in times["notebooks"].items():
-        printed = printed_precision(ROOT / "notebooks" / name)
-        if printed and entry["provenance"].get("recorded") != "afterwards":
-            assert entry["provenance"]["precision"] == printed, name
+        runs = printed_runs((ROOT / "notebooks" / name).read_text())
+        if runs and entry["provenance"].get("recorded") != "afterwards":
+            assert entry["provenance"]["precision"] == runs[0][1], name
             checked += 1
     assert checked >= 8

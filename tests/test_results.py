@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import config, results
+from helpers import config, predictions, results
 from tools import pages, seeds
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +32,7 @@ def committed_records():
     return {
         path.stem: json.loads(path.read_text())
         for path in sorted((ROOT / "results").glob("*.json"))
-        if path.stem not in results.NOT_MODEL_RECORDS
+        if path.stem not in pages.NOT_MODEL_RECORDS
     }
 
 
@@ -89,7 +89,7 @@ def test_a_quick_run_reads_only_its_own_records(monkeypatch, tmp_path):
     assert results.load("T1") is None  # results/T1.json exists, but is a full run's
     assert results.table().empty
     assert results.seeds() is None and results.seed_table() is None
-    record = {"id": "T1", "test_accuracy": 0.5, "test_loss": 1.0, "mode": "quick"}
+    record = {"id": "T1", "test_accuracy": 0.5, "test_loss": 1.0}
     (config.results_dir() / "T1.json").write_text(json.dumps(record))
     assert results.load("T1")["test_accuracy"] == 0.5
     assert list(results.table().index) == ["T1"]
@@ -109,7 +109,7 @@ def test_summary_line():
         "epochs": 1,
         "seconds_per_epoch": 28.9,
         "train_seconds": 28.9,
-        "mode": "full",
+        "provenance": {"mode": "full"},
     }
     assert results.summary(record) == (
         "T9: test accuracy 99.12 %, test loss 0.0261, 1 epoch, 28.90 s per epoch "
@@ -127,8 +127,7 @@ def test_make_seeds_collects_mean_and_spread(monkeypatch, tmp_path):
             record = {
                 "id": model_id,
                 "test_accuracy": value,
-                "mode": "full",
-                "seed": seed,
+                "provenance": {"mode": "full", "seed": seed},
             }
             (folder / f"{model_id}.json").write_text(json.dumps(record))
     table = seeds.collect([7, 8, 9, 10, 11])
@@ -165,9 +164,7 @@ def test_make_seeds_accumulates_runs_and_sets_other_arithmetic_apart(
         record = {
             "id": model_id,
             "test_accuracy": 0.99,
-            "mode": "full",
-            "seed": 7,
-            "provenance": where(),
+            "provenance": {**where(), "mode": "full", "seed": 7},
         }
         (tmp_path / "results" / f"{model_id}.json").write_text(json.dumps(record))
     for seed in (8, 9):  # this call's runs
@@ -177,9 +174,7 @@ def test_make_seeds_accumulates_runs_and_sets_other_arithmetic_apart(
             record = {
                 "id": model_id,
                 "test_accuracy": 0.995,
-                "mode": "full",
-                "seed": seed,
-                "provenance": where(),
+                "provenance": {**where(), "mode": "full", "seed": seed},
             }
             (folder / f"{model_id}.json").write_text(json.dumps(record))
     committed = {
@@ -256,8 +251,7 @@ def test_recipe_line_counts_the_committed_members_and_07s_ensemble(tmp_path):
         committed = {
             str(seed): {
                 "test_accuracy": a,
-                "machine": f"CPU {seed}",
-                "precision": "float32",
+                "provenance": {"machine": f"CPU {seed}", "precision": "float32"},
             }
             for seed, a in members.items()
         }
@@ -265,7 +259,7 @@ def test_recipe_line_counts_the_committed_members_and_07s_ensemble(tmp_path):
         record = {
             "id": "ours_ensemble",
             "test_accuracy": 0.997,
-            "mode": "full",
+            "provenance": {"mode": "full"},
             "members": [f"ours_seed{seed}" for seed in ensembled],
         }
         (tmp_path / "ours_ensemble.json").write_text(json.dumps(record))
@@ -295,8 +289,10 @@ def test_recipe_line_counts_the_committed_members_and_07s_ensemble(tmp_path):
                 "members": {
                     str(seed): {
                         "test_accuracy": 0.996,
-                        "machine": "CPU A" if seed < 10 else "CPU B",
-                        "precision": "float32",
+                        "provenance": {
+                            "machine": "CPU A" if seed < 10 else "CPU B",
+                            "precision": "float32",
+                        },
                     }
                     for seed in (7, 8, 9, 10)
                 }
@@ -324,10 +320,9 @@ def test_make_seeds_keeps_each_seeds_predictions_and_time(monkeypatch, tmp_path)
             record = {
                 "id": model_id,
                 "test_accuracy": 0.99,
-                "mode": "full",
-                "seed": seed,
+                "provenance": {"mode": "full", "seed": seed},
                 "train_seconds": 12.5,
-                "predictions": results.save_predictions(
+                "predictions": predictions.save_predictions(
                     model_id, probs, f"run-{seed}", folder
                 ),
             }
@@ -342,10 +337,10 @@ def test_make_seeds_keeps_each_seeds_predictions_and_time(monkeypatch, tmp_path)
     assert run8["notebook_seconds"] == 287.5 and run8["train_seconds"] == 12.5
     assert "notebook_seconds" not in table["T1"]["runs"][1]  # 02's time was not kept
     for seed in (7, 8):
-        loaded = results.load_predictions("T4", tmp_path / "results", seed=seed)
+        loaded = predictions.load_predictions("T4", tmp_path / "results", seed=seed)
         assert np.abs(loaded - probabilities["T4", seed]).max() <= 1 / 255
     with pytest.raises(FileNotFoundError, match="seed 9"):
-        results.load_predictions("T4", tmp_path / "results", seed=9)
+        predictions.load_predictions("T4", tmp_path / "results", seed=9)
     # A truncated seed file is refused by collect, which names it.
     path = seeds.seed_dir(8) / "results" / "predictions" / "T2.npy.gz"
     path.write_bytes(path.read_bytes()[:100])
@@ -355,7 +350,7 @@ def test_make_seeds_keeps_each_seeds_predictions_and_time(monkeypatch, tmp_path)
     copy = tmp_path / "results" / "predictions" / "T4_seed8.npy.gz"
     copy.write_bytes(copy.read_bytes()[:100])
     with pytest.raises(ValueError, match="T4 seed 8.*T4_seed8"):
-        results.load_predictions("T4", tmp_path / "results", seed=8)
+        predictions.load_predictions("T4", tmp_path / "results", seed=8)
 
 
 def test_notebook_04_shows_the_seed_statistics_of_the_record():

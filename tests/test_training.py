@@ -10,6 +10,7 @@ import tensorflow as tf
 from keras import layers
 
 from helpers import augment, config, results, training
+from tools.fit import fit
 
 
 def small_model():
@@ -45,7 +46,7 @@ def train_once(augmented=False, precision="float32"):
         loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"]
     )
     x, y = small_data()
-    history = training.fit(
+    history = fit(
         model,
         x,
         y,
@@ -55,7 +56,8 @@ def train_once(augmented=False, precision="float32"):
         augment=augment_layer,
         verbose=0,
     )
-    return history.history, [w.copy() for w in model.get_weights()]
+    logs = {k: v for k, v in history.history.items() if k != "seconds"}  # wall clock
+    return logs, [w.copy() for w in model.get_weights()]
 
 
 @pytest.mark.parametrize("precision", ["float32", "mixed_bfloat16"])
@@ -86,7 +88,7 @@ def test_fit_trains_on_a_subset_in_quick_mode(monkeypatch):
     model = small_model()
     model.compile(loss="categorical_crossentropy", optimizer="adam")
     x, y = small_data(512)
-    training.fit(model, x, y, epochs=1, batch_size=64, verbose=0)
+    fit(model, x, y, epochs=1, batch_size=64, verbose=0)
     assert int(model.optimizer.iterations.numpy()) == 128 // 64
 
 
@@ -95,7 +97,7 @@ def test_fit_with_augmentation_takes_one_pass_per_epoch():
     model = small_model()
     model.compile(loss="categorical_crossentropy", optimizer="adam")
     x, y = small_data(1100)
-    history = training.fit(
+    history = fit(
         model,
         x,
         y,
@@ -119,7 +121,7 @@ def test_validation_covers_every_example_whatever_the_batch_size():
     )
     x, y = small_data(256)
     x_val, y_val = small_data(1234, seed=1)
-    history = training.fit(
+    history = fit(
         model, x, y, epochs=1, batch_size=32, validation_data=(x_val, y_val), verbose=0
     )
     # Validation happens after the epoch's last step, so it saw these very weights.
@@ -261,16 +263,14 @@ def test_strategy_trains_and_returns_the_weights():
     before = model.get_weights()[0].copy()
     x, y = small_data(128)
     strategy = tf.distribute.MirroredStrategy(["/cpu:0"])
-    history = training.fit(
-        model, x, y, epochs=1, batch_size=64, strategy=strategy, verbose=0
-    )
+    history = fit(model, x, y, epochs=1, batch_size=64, strategy=strategy, verbose=0)
     assert len(history.epoch) == 1
     assert not np.array_equal(before, model.get_weights()[0])
 
 
 def test_strategy_needs_a_compiled_model():
     with pytest.raises(ValueError, match="Compile the model"):
-        training.fit(
+        fit(
             small_model(),
             *small_data(64),
             epochs=1,
@@ -284,9 +284,9 @@ def test_precision_setting(monkeypatch):
     monkeypatch.setenv("MNIST_PRECISION", "float32")
     assert training.best_precision() == "float32"
     monkeypatch.setenv("MNIST_PRECISION", "mixed_bfloat16")
-    assert training.notebook_precision() == "mixed_bfloat16"
+    assert training.choose_precision() == "mixed_bfloat16"
     monkeypatch.setenv("MNIST_PRECISION", "float16")
-    for choose in (training.best_precision, training.notebook_precision):
+    for choose in (training.best_precision, training.choose_precision):
         with pytest.raises(
             ValueError, match="MNIST_PRECISION='float16' is not supported"
         ):
@@ -299,7 +299,7 @@ def test_a_notebooks_precision_line(monkeypatch):
     assert training.choose_precision("mixed_bfloat16") == "mixed_bfloat16"
     monkeypatch.setenv("MNIST_PRECISION", "mixed_bfloat16")  # overrides, as MNIST_QUICK
     assert training.choose_precision("float32") == "mixed_bfloat16"
-    with pytest.raises(ValueError, match="PRECISION = 'bf16' is not a precision"):
+    with pytest.raises(ValueError, match="precision='bf16' is not a precision"):
         training.choose_precision("bf16")
 
 
@@ -312,8 +312,8 @@ def test_the_notebooks_precision_does_not_depend_on_the_cpu(monkeypatch, native_
     monkeypatch.setattr(tf.config, "list_physical_devices", lambda *kind: [])
     assert training.best_precision() == ("mixed_bfloat16" if native_bf16 else "float32")
     try:
-        chosen = training.setup()
-        assert chosen["precision"] == "float32"
+        run = training.setup()
+        assert run.precision == "float32" and run.provenance()["precision"] == "float32"
         assert keras.mixed_precision.global_policy().name == "float32"
     finally:
         keras.mixed_precision.set_global_policy("float32")
@@ -339,19 +339,27 @@ def test_cpu_name_tells_apart_the_machine_kinds(extra, extension):
 def test_record_writes_the_agreed_keys(monkeypatch, tmp_path):
     monkeypatch.setenv("MNIST_QUICK", "1")
     monkeypatch.setenv("MNIST_ARTIFACTS", str(tmp_path))
-    training.setup(precision="float32")
+    run = training.setup(precision="float32")
     model = small_model()
     model.compile(
         loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"]
     )
-    history = training.fit(model, *small_data(64), epochs=1, batch_size=32, verbose=0)
+    x, y = small_data(64)
+    history = fit(model, x, y, epochs=2, batch_size=32, verbose=0)
+    test = model.evaluate(x, y, return_dict=True, verbose=0)
     written = results.record(
-        "T3b", model, history, {"accuracy": 0.5, "loss": 1.0}, batch_size=32
+        run, "T3b", model, history, test, training.eval_batches(x, y), batch_size=32
     )
     on_disk = json.loads((tmp_path / "quick" / "results" / "T3b.json").read_text())
     assert on_disk == written
     assert results.REQUIRED_KEYS <= set(on_disk)
-    assert on_disk["mode"] == "quick" and on_disk["params"] == 59_933
+    assert on_disk["provenance"]["mode"] == "quick" and on_disk["params"] == 59_933
+    # The epoch timer's seconds reached the record through the history.
+    assert on_disk["epochs"] == 2 and len(history.history["seconds"]) == 2
+    assert on_disk["train_seconds"] == round(sum(history.history["seconds"]), 1) > 0
+    # One call: the predictions beside the record, the model in artifacts/.
+    assert on_disk["predictions"]["run_id"] == run.id
+    assert (tmp_path / "quick" / "T3b.keras").exists()
 
 
 def test_reproduction_rule():

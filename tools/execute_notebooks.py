@@ -9,11 +9,13 @@ Cell metadata that changes on every run (timestamps) is not stored, nor the stat
 widgets that no output shows any more (``helpers.live``'s progress bar and curves remove
 themselves when training ends; nbclient would keep their state, figures included).
 Before it starts it prints how long each chosen notebook took in its last committed full
-run and on which CPU; a full run keeps each notebook's time here, with its provenance, in
+run and on which CPU; a full run keeps each notebook's time here, with the provenance of
+the run its ``training.setup()`` started (written to ``artifacts/runs/``), in
 ``results/notebook_times.json`` (a notebook re-run alone replaces only its own entry).
 """
 
 import json
+import os
 import re
 import sys
 import time
@@ -72,24 +74,6 @@ def execute(path: Path, workdir: Path | None = None) -> float:
     return seconds
 
 
-RUN_ID = re.compile(r"'run_id': '([0-9TZ]+-[0-9a-f]+)'")
-
-
-PRECISION = re.compile(r"'precision': '([a-z0-9_]+)'")
-
-
-def printed_run_id(path):
-    """The run id a notebook's ``print(settings)`` showed, or None."""
-    found = RUN_ID.search(path.read_text())
-    return found.group(1) if found else None
-
-
-def printed_precision(path):
-    """The precision a notebook's ``print(settings)`` showed (09 picks its own), or None."""
-    found = PRECISION.search(path.read_text())
-    return found.group(1) if found else None
-
-
 def notebook_paths(numbers):
     """``["04", "5"]`` -> the notebooks numbered so, in order; a clear error otherwise."""
     found = {
@@ -123,38 +107,33 @@ def main(argv):
         for line in pages.plan_lines([path.name for path in paths]):
             print(line, flush=True)
     timings = []
+    runs = ROOT / "artifacts" / "runs"
     for path in paths:
         print(f"executing {path.name} ...", flush=True)
+        # The notebook's training.setup() writes its run here: id, precision, machine.
+        run_file = runs / f"{path.stem}.json"
+        run_file.unlink(missing_ok=True)
+        os.environ[provenance.RUN_FILE_VARIABLE] = str(run_file)
         seconds = execute(path)
-        timings.append((path.name, seconds))
+        timings.append((path.name, seconds, run_file))
         print(f"  {seconds:6.1f} s", flush=True)
-    total = sum(seconds for _, seconds in timings)
+    total = sum(seconds for _, seconds, _ in timings)
     here = provenance.cpu()["machine"]
     print(
         f"\n{len(timings)} notebooks in {total:.0f} s ({total / 60:.1f} min) on {here}"
     )
     if full:
-        # Each notebook's time for the speed page and the next run's plan, with where it ran.
-        from helpers.training import notebook_precision
-
+        # Each notebook's time for the speed page and the next run's plan, with its run.
         path = ROOT / "results" / "notebook_times.json"
         record = json.loads(path.read_text()) if path.exists() else {"notebooks": {}}
-        for name, taken in timings:
-            if (ROOT / "notebooks" / name).exists():
-                block = provenance.current(
-                    printed_precision(ROOT / "notebooks" / name)
-                    or notebook_precision(),
-                    config.SEED,
-                    config.mode(),
-                )
-                # The run id the notebook printed (its setup() started it), where it did.
-                block["run_id"] = (
-                    printed_run_id(ROOT / "notebooks" / name) or block["run_id"]
-                )
-                record["notebooks"][name] = {
-                    "seconds": round(taken, 1),
-                    "provenance": block,
-                }
+        for name, taken, run_file in timings:
+            if not run_file.exists():
+                print(f"{name}: its setup() wrote no run, so no time is recorded")
+                continue
+            record["notebooks"][name] = {
+                "seconds": round(taken, 1),
+                "provenance": json.loads(run_file.read_text()),
+            }
         record["notebooks"] = dict(sorted(record["notebooks"].items()))
         path.write_text(json.dumps(record, indent=2) + "\n")
 

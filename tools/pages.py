@@ -17,10 +17,30 @@ from helpers.results import (
     DEOTTE,
     GOALS,
     load,
-    notebook_times,
     seed_span,
     seed_table,
     table,
+)
+
+
+def notebook_times(folder=None) -> dict:
+    """``notebook_times.json``: per notebook, its last full run's seconds and provenance."""
+    path = (folder or config.ROOT / "results") / "notebook_times.json"
+    return json.loads(path.read_text())["notebooks"] if path.exists() else {}
+
+
+# Files in results/ that are not one model's record: benchmarks, seeds, timings.
+NOT_MODEL_RECORDS = (
+    "benchmark",
+    "explorer_latency",
+    "input_paths",
+    "input_pipeline",
+    "kernels",
+    "live_overhead",
+    "notebook_times",
+    "ours_members",
+    "rerun_spread",
+    "seeds",
 )
 
 
@@ -96,7 +116,7 @@ def recipe_markdown(folder=None) -> str:
     # One phrase per machine and precision: five seeds on one CPU read as one.
     trained_on = {}
     for seed, member in members.items():
-        where_ = f"{member['machine']}, {member['precision']}"
+        where_ = "{machine}, {precision}".format(**member["provenance"])
         trained_on.setdefault(where_, []).append(seed)
     where = (
         " Trained on: "

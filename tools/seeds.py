@@ -28,7 +28,7 @@ import os
 import shutil
 import time
 
-from helpers import config, provenance, results
+from helpers import config, predictions, provenance, results
 from tools import pages
 from tools.execute_notebooks import execute
 
@@ -60,7 +60,8 @@ def seed_records(seed):
     found = {}
     for model_id in MODEL_IDS:
         record = results.load(model_id, folder)
-        if record and record.get("mode") == "full" and record.get("seed", seed) == seed:
+        block = (record or {}).get("provenance") or {}
+        if block.get("mode") == "full" and block.get("seed") == seed:
             found[model_id] = record
     return found
 
@@ -98,7 +99,7 @@ row = results.seed_row
 
 def as_run(record):
     return {
-        "seed": record.get("seed", config.DEFAULT_SEED),
+        "seed": (record.get("provenance") or {}).get("seed", config.DEFAULT_SEED),
         "test_accuracy": record["test_accuracy"],
         "provenance": record.get("provenance"),
     }
@@ -128,13 +129,17 @@ def seed_run(model_id, seed, record):
     if entry is None:
         return run  # a run made before predictions were stored
     source = seed_dir(seed) / "results"
-    results.read_predictions(f"{model_id} seed {seed}", source, entry, "run it again")
-    target = results.predictions_path(f"{model_id}_seed{seed}", config.ROOT / "results")
+    predictions.read_predictions(
+        f"{model_id} seed {seed}", source, entry, "run it again"
+    )
+    target = predictions.predictions_path(
+        f"{model_id}_seed{seed}", config.ROOT / "results"
+    )
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source / entry["file"], target)
     run["predictions"] = {
         **entry,
-        "file": f"{results.PREDICTIONS_FOLDER}/{target.name}",
+        "file": f"{predictions.PREDICTIONS_FOLDER}/{target.name}",
     }
     return run
 
