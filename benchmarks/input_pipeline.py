@@ -128,10 +128,9 @@ def main():
         print(markdown(json.loads(Path(args.out).read_text())))
         return
     from helpers import config, provenance
-    from helpers.training import cpu_name
 
     report = {
-        "machine": cpu_name(),
+        "machine": provenance.cpu()["machine"],
         "repeats": args.repeats,
         "note": "one epoch of 60,000 random 28x28x1 images iterated without a model; "
         "best of the repeats; CPU: the process's CPU time",

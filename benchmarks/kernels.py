@@ -146,10 +146,14 @@ def main():
         print(markdown(json.loads(Path(args.out).read_text())))
         return
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    from helpers import training
+    from helpers import provenance, training
 
     training.setup()
-    report = {"machine": training.cpu_name(), "convolutions": [], "batch_norm": []}
+    report = {
+        "machine": provenance.cpu()["machine"],
+        "convolutions": [],
+        "batch_norm": [],
+    }
     for name, shape in (
         ("T1's first convolution, 1 -> 32 channels, 28x28", (1, 32, 28)),
         ("T1's second convolution, 32 -> 64 channels, 26x26", (32, 64, 26)),

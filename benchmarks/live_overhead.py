@@ -182,7 +182,6 @@ def main():
     if args.markdown:
         print(markdown(json.loads(Path(args.out).read_text())))
         return
-    from helpers.training import cpu_name
 
     measured = run(args.models, args.repeats, args.epochs)
     rows = {}
@@ -215,7 +214,7 @@ def main():
             },
         }
     report = {
-        "machine": cpu_name(),
+        "machine": measured["provenance"]["machine"],
         "precision": measured["provenance"]["precision"],
         "repeats": args.repeats,
         "epochs_per_fit": args.epochs,

@@ -330,9 +330,9 @@ def main():
         probe(args)
         return
 
-    from helpers.training import cpu_name
+    from helpers import provenance
 
-    rows, started, machine = {}, time.perf_counter(), cpu_name()
+    rows, started, machine = {}, time.perf_counter(), provenance.cpu()["machine"]
     earlier = {}
     if args.merge and Path(args.out).exists():
         earlier = json.loads(Path(args.out).read_text())
@@ -451,10 +451,14 @@ def probe(args):
         args.out if args.out != DEFAULT_OUT else ROOT / "results" / "input_paths.json"
     )
     from helpers import config, provenance
-    from helpers.training import best_precision, cpu_name
+    from helpers.training import best_precision
 
     report = json.loads(out.read_text()) if args.merge and out.exists() else {}
-    report.update(machine=cpu_name(), precision=best_precision(), repeats=args.repeats)
+    report.update(
+        machine=provenance.cpu()["machine"],
+        precision=best_precision(),
+        repeats=args.repeats,
+    )
     report["provenance"] = provenance.start(
         best_precision(), config.SEED, config.mode()
     ).provenance()

@@ -1,5 +1,4 @@
-"""Shared code for the MNIST CNN notebooks.
-
-Import the modules you need explicitly, for example ``from helpers import data, plots``.
-Importing this package does nothing else: no TensorFlow start-up, no files touched.
+"""Shared code for the MNIST CNN notebooks: import the modules you need explicitly, e.g.
+``from helpers import data, plots``. Importing the package does nothing else: no
+TensorFlow start-up, no files touched.
 """

@@ -2,24 +2,22 @@
 
 ``Keras20Affine`` is T4's augmentation as T4's code really applied it: Keras 2.0's
 ``ImageDataGenerator(rotation_range=8, width_shift_range=0.08, shear_range=0.3,
-height_shift_range=0.08, zoom_range=0.08)``. That generator drew, for every image, a
-rotation in degrees, shifts as fractions of the size (the *height* fraction moving rows),
-a shear in **radians** and two independent zooms; it composed them into one affine
-matrix, centred it at ``size / 2 + 0.5`` and resampled the image once with
-``scipy.ndimage.affine_transform(order=0, mode="nearest")``: nearest neighbour, no blur.
-Keras 2.1.3 changed the shear to degrees and 2.1.4 the resampling to bilinear, so a
-tutorial written on Keras 2.0 and re-run a year later would already train differently.
-``tests/test_augment.py`` checks this layer against that scipy call pixel for pixel.
+height_shift_range=0.08, zoom_range=0.08)``. For every image that generator drew a
+rotation, two shifts, a shear and two independent zooms (units in ``Keras20Affine``),
+composed them into one affine matrix centred at ``size / 2 + 0.5`` and resampled the
+image once with ``scipy.ndimage.affine_transform(order=0, mode="nearest")``: nearest
+neighbour, no blur. Keras 2.1.3 changed the shear from radians to degrees and 2.1.4 the
+resampling to bilinear, so a tutorial written on Keras 2.0 and re-run a year later would
+already train differently. ``tests/test_augment.py`` checks this layer against that
+scipy call pixel for pixel.
 
-``RandomAffine`` is this series' own one-resampling affine layer in the units later Keras
-releases used (degrees and fractions, bilinear), not a pixel copy of any release.
-Notebook 07 augments with it; notebook 04 trains with ``t4_augmentation``, T4's generator
-as Keras 2.0 ran it.
+``RandomAffine`` is this series' own one-resampling affine layer in the units later
+Keras releases used (degrees and fractions, bilinear), not a pixel copy of any release.
+Notebook 07 augments with it; notebook 04 trains with ``t4_augmentation``.
 
 Randomness is *stateless*: each call takes a seed (the ``tf.data`` pipeline passes
 ``(seed, batch number)``), so augmentation is reproducible and can run in a parallel
-``map`` even with op determinism on.
-"""
+``map`` even with op determinism on."""
 
 import math
 
@@ -30,22 +28,17 @@ import tensorflow as tf
 class Keras20Affine(keras.layers.Layer):
     """Keras 2.0's ``ImageDataGenerator`` geometric transform, as a preprocessing layer.
 
-    Arguments keep the old generator's names and units:
-        rotation_range: degrees; the angle is drawn from U(-rotation_range, rotation_range).
-        width_shift_range: shift of the *columns*, a fraction of the width.
-        height_shift_range: shift of the *rows*, a fraction of the height.
-        shear_range: shear angle in **radians** (Keras 2.0 passed it to ``sin`` and ``cos``
-            as it came); 0.3 is up to 17.2 degrees.
-        zoom_range: zoom factors for rows and columns, drawn independently from
-            U(1 - zoom_range, 1 + zoom_range).
-        seed: seed used when a call gives none.
+    Arguments keep the old generator's names and units: ``rotation_range`` in degrees,
+    the angle drawn from U(-rotation_range, rotation_range); ``width_shift_range`` moves
+    the *columns* and ``height_shift_range`` the *rows* (fractions of width and height);
+    ``shear_range`` is in **radians** (Keras 2.0 passed it to ``sin`` and ``cos`` as it
+    came; 0.3 is up to 17.2 degrees); ``zoom_range``: row and column zooms drawn
+    independently from U(1 - zoom_range, 1 + zoom_range); ``seed``: the default seed.
 
-    The matrix is composed in float64, as NumPy did, and the image resampled once by
-    ``keras.ops.image.affine_transform`` with ``interpolation="nearest"`` (no blur) and
-    ``fill_mode="nearest"`` (positions outside the image take the nearest edge pixel,
-    the generator's default). TensorFlow maps the pixels in float32; against scipy's
-    float64 the test finds no pixel that rounds the other way in 320 images.
-    """
+    The matrix is composed in float64, as NumPy did; ``apply`` resamples once (nearest
+    neighbour; positions outside the image take the nearest edge pixel, the generator's
+    default). TensorFlow maps the pixels in float32; against scipy's float64 the test
+    finds no pixel that rounds the other way in 320 images."""
 
     def __init__(
         self,
@@ -69,11 +62,9 @@ class Keras20Affine(keras.layers.Layer):
         self.seed_generator = keras.random.SeedGenerator(seed)
 
     def random_parameters(self, batch, height, width, seed):
-        """One draw per image, as Keras 2.0 drew them: a dict of float64 tensors.
-
+        """One draw per image, as Keras 2.0 drew them: a dict of float64 tensors,
         ``theta`` (radians), ``tx`` (rows, pixels), ``ty`` (columns, pixels), ``shear``
-        (radians), ``zx`` (row zoom), ``zy`` (column zoom).
-        """
+        (radians), ``zx`` (row zoom), ``zy`` (column zoom)."""
         u = tf.random.stateless_uniform(
             (batch, 6),
             seed=tf.cast(seed, "int64"),
@@ -93,7 +84,7 @@ class Keras20Affine(keras.layers.Layer):
     @staticmethod
     def matrices(params, height, width):
         """The 3x3 matrices (batch, 3, 3) that map an output pixel (row, col, 1) to the
-        input pixel it is read from: C(o) · R · T · S · Z · C(-o), o = size / 2 + 0.5."""
+        input pixel read from: C(o) · R · T · S · Z · C(-o), o = size / 2 + 0.5."""
         theta, shear = params["theta"], params["shear"]
         zeros, ones = tf.zeros_like(theta), tf.ones_like(theta)
 
@@ -194,18 +185,11 @@ class Keras20Affine(keras.layers.Layer):
 
 class RandomAffine(keras.layers.Layer):
     """Random rotation, shift, shear and zoom, composed and applied in one resampling.
-
-    Notebook 07's augmentation. Units: degrees and fractions of the image size.
-
-    Args:
-        rotation_degrees: angle drawn uniformly from [-rotation_degrees, +rotation_degrees].
-        shift_fraction: shift in each direction, a fraction of the image size.
-        shear_degrees: shear angle in degrees.
-        zoom_fraction: zoom factors drawn from [1 - zoom_fraction, 1 + zoom_fraction],
-            separately for width and height.
-        fill_value: value for pixels that come from outside the image (0: black background).
-        seed: seed used when a call gives none.
-    """
+    Each draw is uniform: an angle in [-rotation_degrees, +rotation_degrees], a shift in
+    each direction of up to ``shift_fraction`` of the image size, a shear of up to
+    ``shear_degrees`` and zooms from [1 - zoom_fraction, 1 + zoom_fraction], for width
+    and height apart. ``fill_value`` fills pixels from outside the image (0: black
+    background); ``seed``: the default seed."""
 
     def __init__(
         self,
@@ -289,8 +273,7 @@ class RandomAffine(keras.layers.Layer):
 
 
 def t4_augmentation(seed=None):
-    """T4's generator as it ran on Keras 2.0: rotation 8 degrees, shifts 8 %, shear 0.3
-    radians, zoom 8 % (rows and columns apart), nearest-neighbour resampling."""
+    """T4's ``ImageDataGenerator`` as it ran on Keras 2.0 (shear 0.3 is in radians)."""
     return Keras20Affine(
         rotation_range=8,
         width_shift_range=0.08,

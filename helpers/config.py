@@ -1,19 +1,17 @@
 """Settings: quick or full run, the seed and where files go.
 
-A quick run (a notebook's ``RUN = "quick"``, or ``MNIST_QUICK=1``) only trains less (fewer epochs on a subset of
-the training images). Data shapes, model definitions and everything a checked notebook
-cell prints stay the same, so the same notebooks serve as tests.
-"""
+A quick run (``RUN = "quick"`` or ``MNIST_QUICK=1``) only trains less (fewer epochs, a
+subset of the training images); data shapes, models and everything a checked cell prints
+stay the same, so the same notebooks serve as tests."""
 
 import os
 from pathlib import Path
 
 
 def _root() -> Path:
-    """The repository checkout this package sits in; else, for a copy installed with
-    ``pip install .`` (a notebook run outside the repository), the working directory,
-    so that ``artifacts/`` and ``results/`` land beside the notebook, not in
-    site-packages."""
+    """The checkout this package sits in; for a ``pip install .`` copy (a notebook run
+    outside the repository) the working directory, so ``artifacts/`` and ``results/``
+    land beside the notebook, not in site-packages."""
     package_parent = Path(__file__).resolve().parent.parent
     in_checkout = (package_parent / "notebooks").is_dir()
     return package_parent if in_checkout else Path.cwd()
@@ -21,8 +19,8 @@ def _root() -> Path:
 
 ROOT = _root()
 
-# T3 fixed NumPy's seed at 7; the whole series uses that one seed. `make seeds` re-runs the
-# tutorial notebooks with others through MNIST_SEED (see tools/seeds.py).
+# T3 fixed NumPy's seed at 7; the whole series uses that one seed. `make seeds` re-runs
+# the tutorial notebooks with others through MNIST_SEED (see tools/seeds.py).
 DEFAULT_SEED = 7
 
 
@@ -53,11 +51,9 @@ _chosen_run = None  # what a notebook's RUN setting chose, if it chose
 
 
 def choose_run(run: str) -> str:
-    """A notebook's ``RUN = "full"`` or ``"quick"`` setting; returns the run that applies.
-
-    ``MNIST_QUICK`` (as CI and the Makefile set it) overrides the notebook's choice, so the
-    same notebook serves a learner, ``make notebooks`` and the tests.
-    """
+    """Apply a notebook's ``RUN`` (``"full"`` or ``"quick"``); returns the run that
+    applies. ``MNIST_QUICK`` (set by CI and the Makefile) overrides it, so one notebook
+    serves a learner, ``make notebooks`` and the tests."""
     global _chosen_run
     if run not in RUNS:
         raise ValueError(f"RUN = {run!r} is not a run: choose 'full' or 'quick'.")
@@ -66,7 +62,7 @@ def choose_run(run: str) -> str:
 
 
 def quick_mode() -> bool:
-    """True for a quick run: ``MNIST_QUICK=1``, or else a notebook's ``RUN = "quick"``."""
+    """True for a quick run: ``MNIST_QUICK=1``, else a notebook's ``RUN = "quick"``."""
     value = os.environ.get("MNIST_QUICK", "").strip().lower()
     if value in _TRUE:
         return True
@@ -86,7 +82,7 @@ def mode() -> str:
 
 
 def epochs(full_epochs: int, quick: int = QUICK_EPOCHS) -> int:
-    """The tutorial's epoch count in a full run, ``quick`` (default 1) in a quick run."""
+    """The tutorial's epoch count in a full run, ``quick`` in a quick run."""
     return min(full_epochs, quick) if quick_mode() else full_epochs
 
 
@@ -96,12 +92,9 @@ def train_samples(n_available: int) -> int:
 
 
 def artifacts_dir(run=None) -> Path:
-    """Git-ignored folder for trained models and logs (created on use).
-
-    Quick runs get their own subfolder, ``artifacts/quick``, so a quick run never replaces
-    a model a full run trained. ``run="full"`` (or ``"quick"``) names one run's folder
-    whatever this run is: notebook 08 looks for full-run models even in a quick run.
-    """
+    """Git-ignored folder for models and logs (created on use): ``artifacts/quick`` in a
+    quick run, so it never replaces a full run's model. ``run="full"``/``"quick"`` picks
+    that run's folder always (notebook 08 wants full-run models even in quick runs)."""
     if run is not None and run not in RUNS:
         raise ValueError(f"run={run!r} is not a run: choose 'full' or 'quick'.")
     path = _artifacts_root()
@@ -116,11 +109,8 @@ def _artifacts_root() -> Path:
 
 
 def results_dir() -> Path:
-    """Where run records go: ``results/`` for full runs, ``artifacts/quick/results`` else.
-
-    A quick run never writes into ``results/``, which holds the committed record of the
-    last full run.
-    """
+    """Where run records go: ``results/`` (the committed record of the last full run) in
+    a full run; ``artifacts/quick/results`` in a quick run, which never writes there."""
     if quick_mode():
         path = artifacts_dir() / "results"
     else:
@@ -130,17 +120,12 @@ def results_dir() -> Path:
 
 
 def native_logs_to_file(path=None) -> Path | None:
-    """In a Jupyter kernel, send what C++ libraries print to a log file, not the notebook.
-
-    TensorFlow 2.21's C++ runtime logs start-up lines (oneDNN, CUDA drivers) and some
-    runtime warnings straight to the process's standard error, before and regardless of
-    ``TF_CPP_MIN_LOG_LEVEL``; Jupyter shows each as a red box, though none is a problem.
-    This points the process's standard error (file descriptor 2) at
-    ``artifacts/native.log`` instead. Python's own warnings and tracebacks still appear
-    in the notebook: Jupyter sends ``sys.stderr`` to it directly. Call it before
-    importing TensorFlow. Outside a kernel (scripts, pytest, the terminal) nothing
-    changes; returns the log's path, or None when nothing was changed.
-    """
+    """In Jupyter, send what C++ libraries print to ``artifacts/native.log`` (file
+    descriptor 2), not the notebook: TensorFlow 2.21's C++ runtime writes notes and
+    warnings straight to standard error, regardless of ``TF_CPP_MIN_LOG_LEVEL``, and
+    Jupyter shows each as a red box. Python's warnings and tracebacks still reach the
+    notebook (Jupyter sends ``sys.stderr`` there directly). ``training.setup()`` calls it.
+    Returns the log's path, or None outside a kernel, where nothing changes."""
     import sys
 
     if "ipykernel" not in sys.modules:

@@ -1,17 +1,11 @@
 """Finding, checking and preparing MNIST.
 
-``load_mnist()`` looks in three places, in this order:
-
-1. the file named by the ``MNIST_PATH`` setting (an ``.npz`` in Keras' layout);
-2. Keras' cache, ``~/.keras/datasets/mnist.npz``;
-3. Keras' own download (needs the internet).
-
-Local files are read with NumPy, not through Keras, because Keras' hash check rejects
-copies whose zip metadata differ from its own download. A local file is checked (keys,
-shapes, dtypes, label range) before it is returned; Keras' own download is checked by
-Keras (its file hash). Files are only ever read:
-nothing here writes, moves or deletes a user's file.
-"""
+``load_mnist()`` looks, in order, at the ``MNIST_PATH`` file (an ``.npz`` in Keras'
+layout), Keras' cache ``~/.keras/datasets/mnist.npz``, then Keras' download (needs the
+internet). Local files are read with NumPy, not Keras: its hash check rejects copies
+whose zip metadata differ from its download. They are checked (keys, shapes, dtypes,
+label range) before being returned; Keras checks its download's file hash. Files are
+only ever read: nothing here writes, moves or deletes a user's file."""
 
 import os
 import zipfile
@@ -35,16 +29,12 @@ class MnistDataError(RuntimeError):
 
 
 def keras_cache_path() -> Path:
-    """Where Keras keeps its downloaded copy (``$HOME/.keras/datasets/mnist.npz``)."""
     return Path.home() / ".keras" / "datasets" / "mnist.npz"
 
 
 def load_mnist(path=None):
-    """Return MNIST as Keras does: ``(x_train, y_train), (x_test, y_test)``, all uint8.
-
-    ``path`` overrides the ``MNIST_PATH`` setting. An explicitly named file that is
-    missing or broken is an error (it is never skipped in favour of another copy).
-    """
+    """MNIST as Keras returns it: ``(x_train, y_train), (x_test, y_test)``, all uint8.
+    ``path`` overrides ``MNIST_PATH``; a bad named file raises, never falls back."""
     if path is not None:
         return read_npz(path, source="path")
     if "MNIST_PATH" in os.environ:
@@ -90,8 +80,7 @@ def read_npz(path, source="path"):
     if path.stat().st_size == 0:
         raise MnistDataError(f"MNIST file {where} is empty (0 bytes). {HOW_TO_FIX}")
     try:
-        # Opened here, not by NumPy, so the file is closed whatever goes wrong.
-        with open(path, "rb") as handle:
+        with open(path, "rb") as handle:  # not by NumPy: closed whatever goes wrong
             loaded = np.load(handle, allow_pickle=False)
             if isinstance(loaded, np.ndarray):
                 raise MnistDataError(
@@ -189,10 +178,8 @@ def one_hot(labels, num_classes=NUM_CLASSES):
 
 
 def load_prepared(path=None):
-    """MNIST prepared the way every tutorial did: ``(x_train, y_train), (x_test, y_test)``.
-
-    Images become float32 (N, 28, 28, 1) in [0, 1]; labels become one-hot (N, 10).
-    """
+    """``(x_train, y_train), (x_test, y_test)`` prepared as every tutorial did: images
+    float32 (N, 28, 28, 1) in [0, 1], labels one-hot (N, 10)."""
     (x_train, y_train), (x_test, y_test) = load_mnist(path)
     return (
         (prepare_images(x_train), one_hot(y_train)),

@@ -1,20 +1,9 @@
-"""Widget plumbing for the notebooks' explorers (JupyterLab, a running kernel).
-
-- ``DigitBrowser`` (notebook 01): pick a digit, an order and an example; see the image
-  as a table of its 784 pixel values and the next examples in that order.
-- ``Gallery`` (notebooks 03, 04, 05 and 07): controls on top, images under them, redrawn by the
-  notebook's own function whenever a control changes.
-- ``ConfusionExplorer`` (notebook 06): a confusion matrix whose cells are buttons, one
-  model's or several models' with a menu; a click shows the images of that cell, drawn
-  by the notebook's own function.
-- ``Trials`` (notebook 09): knobs, a button that trains with them (the notebook's own
-  function) and a table of every try under the run it is compared with.
-
-The lesson's logic stays in the notebook (how digits are ranked, what a transform does,
-what a layer computes); these classes only lay out controls and pictures. Everything is
-drawn as HTML from NumPy (no matplotlib), so a change answers in milliseconds of Python
-(``Trials`` answers when its training ends: seconds).
-"""
+"""Widget plumbing for the notebooks' explorers (JupyterLab, a running kernel):
+``DigitBrowser`` (notebook 01), ``Gallery`` (03, 04, 05 and 07), ``ConfusionExplorer``
+(06) and ``Trials`` (09). The lesson's logic (how digits are ranked, what a transform
+does, what a layer computes) stays in the notebook; these classes only lay out controls
+and pictures, drawn as HTML from NumPy (no matplotlib), so a change answers in
+milliseconds of Python (``Trials`` when its training ends: seconds)."""
 
 import base64
 import html
@@ -79,9 +68,8 @@ def thumbnails(images, titles, size=56) -> str:
 
 
 def probability_bars(probabilities, true=None, height=30) -> np.ndarray:
-    """Ten class probabilities as a tiny bar chart (RGB uint8, ``height`` x 30, digit 0 at
-    the left), for ``thumbnails``: the true class's bar green, a wrong answer's red, the
-    others grey."""
+    """Ten class probabilities as a tiny bar chart (RGB uint8, ``height`` x 30, digit 0
+    at the left) for ``thumbnails``: grey, the true class green, a wrong answer red."""
     probabilities = np.asarray(probabilities, dtype="float64")
     if probabilities.shape != (10,):
         raise ValueError(
@@ -102,9 +90,8 @@ def probability_bars(probabilities, true=None, height=30) -> np.ndarray:
 
 
 def error_html(error) -> str:
-    """What an explorer shows when the notebook's drawing function raised: the error,
-    in the explorer itself (an exception in a widget callback only reaches JupyterLab's
-    log console, where a learner would not look)."""
+    """The drawing function's error, shown in the explorer itself (an exception in a
+    widget callback only reaches JupyterLab's log console, unseen by a learner)."""
     return (
         '<p class="explorer-error" style="color:#b00">The drawing function raised '
         f"<code>{html.escape(type(error).__name__)}: {html.escape(str(error))}</code>. "
@@ -113,11 +100,9 @@ def error_html(error) -> str:
 
 
 class DigitBrowser:
-    """Pick a digit, an order and an example; see its pixels and the next examples.
-
-    ``orders`` maps a name ("as stored", "farthest from the mean", ...) to a dict
-    ``{digit: indices into images}``, each listing that digit's examples in that order.
-    """
+    """Pick a digit, an order and an example; see its pixels as a table of 784 values
+    and the next examples in that order. ``orders``: a name ("as stored", "farthest from
+    the mean", ...) -> ``{digit: indices into images, in that order}``."""
 
     def __init__(self, images, labels, orders, strip=10):
         import ipywidgets as widgets
@@ -132,8 +117,7 @@ class DigitBrowser:
         self.digit.style.button_width = "32px"
         self.order = widgets.ToggleButtons(options=list(orders), description="order")
         self.position = widgets.IntSlider(0, min=0, description="example")
-        # One HTML widget for the title, the pixels and the next examples: one message
-        # to the browser per change.
+        # One HTML widget for title, pixels and next examples: one message per change.
         self.view = widgets.HTML()
         for control in (self.digit, self.order):
             control.observe(self.on_choice, names="value")
@@ -145,9 +129,8 @@ class DigitBrowser:
         return self.orders[self.order.value][self.digit.value]
 
     def on_choice(self, change=None):
-        """A new digit or order: back to its first example, drawn once."""
-        # The new image goes to the browser first, the slider's reset after it: the
-        # learner sees the answer before the slider is redrawn.
+        """A new digit or order: back to its first example, drawn once, the image before
+        the slider's reset, so the learner sees the answer before the slider redraws."""
         self.show(position=0)
         self.position.unobserve(self.show, names="value")
         with self.position.hold_sync():  # value and maximum in one message
@@ -156,7 +139,6 @@ class DigitBrowser:
         self.position.observe(self.show, names="value")
 
     def show(self, change=None, position=None):
-        """Draw example ``position`` (by default the slider's) of the current order."""
         position = self.position.value if position is None else position
         indices = self.indices()
         index = indices[position]
@@ -176,13 +158,11 @@ class DigitBrowser:
 
 
 class Gallery:
-    """Controls on top, pictures under them, redrawn whenever a control changes.
-
-    ``render(**values)`` is the notebook's function: it gets every control's value by
-    name and returns ``(images, captions)``. ``actions``: button label -> a function of
-    no arguments returning new values for some controls by name (a random draw, say);
-    a click sets them all, then redraws once.
-    """
+    """Controls on top, pictures under them, redrawn whenever a control changes:
+    ``render(**values)``, the notebook's function, gets each control's value by name and
+    returns ``(images, captions)``. ``actions``: button label -> a no-argument function
+    returning new values for some controls (a random draw, say); a click sets them all,
+    then redraws once."""
 
     def __init__(self, render, controls, size=84, name="gallery", actions=None):
         import ipywidgets as widgets
@@ -234,14 +214,11 @@ class Gallery:
 
 
 class ConfusionExplorer:
-    """A confusion matrix of buttons; a click shows that cell's images.
-
-    ``matrices``: one model's counts (``matrix[true, predicted]``) or several models' as
-    ``{name: matrix}``, with a menu to switch between them (the buttons' counts follow).
-    ``render(name, true, predicted)`` (``render(true, predicted)`` for one matrix) is
-    the notebook's function returning ``(images, captions)`` for that cell, diagonal
-    cells (the correct answers) included.
-    """
+    """A confusion matrix of buttons; a click shows that cell's images. ``matrices``:
+    one model's counts (``matrix[true, predicted]``) or ``{name: matrix}`` with a menu
+    to switch between them (the counts follow). ``render(name, true, predicted)``
+    (``render(true, predicted)`` for one matrix), the notebook's function, returns
+    ``(images, captions)`` for that cell, diagonal (correct) cells included."""
 
     def __init__(self, matrices, render, size=56, limit=60):
         import ipywidgets as widgets
@@ -291,7 +268,6 @@ class ConfusionExplorer:
         return self.matrices[self.model.value if self.several else ""]
 
     def switch(self, change=None):
-        """Show the chosen model's counts on the buttons; clear the pictures."""
         for (true, predicted), button in self.buttons.items():
             count = int(self.matrix[true, predicted])
             button.description = str(count)
@@ -326,13 +302,10 @@ class ConfusionExplorer:
 
 class Trials:
     """Knobs, a button that runs the notebook's function with them, a table of the runs.
-
-    ``run(**values)`` is the notebook's function: it gets every knob's value by name,
-    trains, and returns what to show as a dict (``{"validation %": 99.1, "train s":
-    2.3}``). ``reference``: the row every try is compared with (the committed run's),
-    knob values and results alike, named ``reference_label``. Each press adds a row, ``try 1``, ``try 2``...; while
-    it trains the button is disabled and says so, and an error is shown in the widget.
-    """
+    ``run(**values)`` gets each knob's value by name, trains and returns what to show as
+    a dict (``{"validation %": 99.1, "train s": 2.3}``). ``reference``: the committed
+    run's knobs and results, the row (``reference_label``) every try is compared with.
+    Each press adds a row, ``try 1``, ``try 2``...; an error is shown in the widget."""
 
     def __init__(
         self,
@@ -359,7 +332,6 @@ class Trials:
         self.show()
 
     def press(self, _=None):
-        """Train once with the knobs as they are; add the row and show the table."""
         values = {name: control.value for name, control in self.controls.items()}
         label = f"try {len(self.rows)}"
         self.button.disabled, self.button.description = True, "training..."

@@ -1,26 +1,12 @@
 """Notebook 07's recipe settings and its ensemble members' records.
 
 Notebook 07 builds, compiles and trains its model in plain sight; the settings it shares
-with ``tools/ensemble.py`` (validation split, augmentation, learning-rate schedule, early
-stopping) live here. Train extra ensemble members outside the notebook with
-
-    python -m tools.ensemble --seeds 8 9      # or: make ensemble SEEDS="8 9"
-
-That command takes the architecture from the model notebook 07 saved (``artifacts/ours_seed7.keras``,
-or its quick run's ``artifacts/quick/ours_seed7.keras``: the same layers), re-initialised,
-so run 07 first on the machine that trains (a quick run is enough). Members are built one by one,
-on any day and any machine: each is recorded in ``results/ours_members.json`` (its test
-accuracy, epochs, seconds and provenance) with its test-set predictions in
-``results/predictions/ours_seed<seed>.npy.gz``, so notebook 07's ensemble needs no model
-files; the model itself goes to the git-ignored ``artifacts/ours_seed<seed>.keras``. A
-member whose record already holds this mode and precision, and whose model file is on
-this machine, is not trained again (``--again`` retrains it), so an interrupted run picks
-up where it stopped; in a fresh clone, with no model files, every member asked for is
-trained again and its committed record replaced. A member takes roughly as long as
-notebook 07's own model took on the same machine (``results/ours_members.json`` gives
-each member's ``train_seconds``).
-Quick runs keep their members under ``artifacts/quick/`` instead.
-"""
+with ``tools/ensemble.py`` (``make ensemble``, which trains more members) live here. Each
+member's record goes to ``results/ours_members.json`` (test accuracy, epochs,
+``train_seconds``, provenance) with its test-set predictions in
+``results/predictions/ours_seed<seed>.npy.gz``, so 07's ensemble needs no model files; the
+model itself goes to the git-ignored ``artifacts/ours_seed<seed>.keras`` (quick runs:
+``artifacts/quick/``)."""
 
 import json
 
@@ -37,9 +23,8 @@ QUICK_EPOCHS = 3
 BATCH_SIZE = 128
 INITIAL_LR = 1e-3
 LR_DECAY = 0.87  # per epoch: 1e-3 at the start, about 5e-5 by epoch 22
-# Epochs without a lower validation loss before early stopping ends training. The loss of
-# 5,000 images is noisy from epoch to epoch; a patience of 5 stopped a run at epoch 16
-# whose validation accuracy was still rising, so it waits 8.
+# Epochs without a lower validation loss before early stopping. The loss of 5,000 images
+# is noisy; patience 5 stopped a run at epoch 16 with validation accuracy still rising.
 PATIENCE = 8
 # Trained by `make ensemble`; notebook 07 trains seed 7 itself.
 SEEDS_FOR_ENSEMBLE = (8, 9, 10, 11)
@@ -54,10 +39,8 @@ def validation_split(x, y, size=VALIDATION_SIZE, seed=config.DEFAULT_SEED):
 
 def augmentation():
     """Rotation 10 degrees, shifts and zoom 10 %, no shear, one bilinear resampling.
-
-    Validated without a shear; T4's Keras 2.0 sheared by up to 0.3 radians (17.2 degrees),
-    so this is not stronger than T4's, only different.
-    """
+    Validated without shear; T4's Keras 2.0 sheared up to 0.3 radians (17.2 degrees), so
+    this is not stronger than T4's, only different."""
     return augment.RandomAffine(10.0, 0.10, 0.0, 0.10, name="augmentation")
 
 
@@ -67,7 +50,7 @@ def learning_rate(epoch):
 
 
 def callbacks():
-    """The schedule, and early stopping on validation loss that restores the best weights."""
+    """The schedule and early stopping (on ``val_loss``, restoring the best weights)."""
     return [
         keras.callbacks.LearningRateScheduler(learning_rate),
         keras.callbacks.EarlyStopping(
@@ -80,22 +63,19 @@ MEMBERS_FILE = "ours_members.json"
 
 
 def member_path(seed):
-    """``artifacts/ours_seed<seed>.keras``: the model file (08 and ``make ensemble`` use it)."""
+    """``artifacts/ours_seed<seed>.keras``, the model file (08, ``make ensemble``)."""
     return config.artifacts_dir() / f"ours_seed{seed}.keras"
 
 
 def members_path(folder=None):
-    """``results/ours_members.json`` (a quick run's: under ``artifacts/quick/results``)."""
+    """``results/ours_members.json`` (quick runs: under ``artifacts/quick/results``)."""
     return (folder or config.results_dir()) / MEMBERS_FILE
 
 
 def save_member(run, model, history, test, probabilities, folder=None):
-    """Save a trained member's model file, its record and its test-set predictions.
-
-    ``run``: the member's run (``training.setup()``'s; its seed is the member's).
-    ``probabilities``: the member's test-set probabilities (``model.predict`` on the 10,000
-    test images). The record replaces any earlier one of the same seed; the others stay.
-    """
+    """Save a member's model, record and test-set predictions (``probabilities``:
+    ``model.predict`` on the 10,000 test images); ``run`` is ``training.setup()``'s, its
+    seed the member's. The record replaces any earlier one of that seed only."""
     model.save(member_path(run.seed))
     folder = folder or config.results_dir()
     record = {

@@ -1,24 +1,19 @@
 """Train Keras' batch normalization with TensorFlow's fused kernel: ``fuse_batch_norm``.
 
-Keras 3's ``BatchNormalization`` computes a training step from separate operations
-(casts to float32, mean, variance, subtract, scale, cast back). TensorFlow has a single
-kernel that does all of it, ``FusedBatchNormV3``. The Keras inside TensorFlow 2
-(``tf.keras``) used it by default (``fused=None``); standalone Keras 2.0, which T4 ran,
-had no fused path (later 2.x releases added one for 4-D inputs), and T4's run had no
-batch normalization at all (notebook 04). ``fuse_batch_norm(model)`` makes the model's
-``BatchNormalization`` layers call that kernel for training steps on 2-D and 4-D inputs
-on a CPU-only machine, and leaves everything else (inference, masks,
-renormalization, synchronized statistics) to Keras. GPUs keep Keras' own path: the speed
-problem solved here is the CPU's (on a GPU, TensorFlow's fused kernel has no
-deterministic gradient in inference mode, which op determinism refuses).
-
-Same weights, same moving averages, same formula: outputs and gradients match Keras'
-layer to float32 rounding (``tests/test_layers.py`` checks). How much faster a training
-step of T4's blog model and of notebook 07's model runs: ``make bench WHAT=kernels``.
-
-Only how each layer *trains* changes, not what it *is*: the layers stay
-``keras.layers.BatchNormalization``, so a saved ``.keras`` file loads with plain
-``keras.models.load_model`` in any Python, without this module.
+Keras 3's ``BatchNormalization`` trains from separate operations (casts to float32,
+mean, variance, subtract, scale, cast back); TensorFlow's kernel ``FusedBatchNormV3``
+does it all at once, and ``tf.keras`` used it by default (``fused=None``). Standalone
+Keras 2.0, which T4 ran, had no fused path (later 2.x added one for 4-D inputs), and
+T4's run had no batch normalization at all (notebook 04). Fused layers use the kernel
+for training steps on 2-D and 4-D inputs on a CPU-only machine and leave the rest
+(inference, masks, renormalization, synchronized statistics) to Keras. GPUs keep Keras'
+path: the speed problem is the CPU's, and there the fused kernel has no deterministic
+gradient in inference mode, which op determinism refuses. Weights, moving averages and
+formula are Keras': outputs and gradients match to float32 rounding
+(``tests/test_layers.py``); ``make bench WHAT=kernels`` times a training step of T4's
+blog model and of notebook 07's. Only how a layer *trains* changes, not what it *is*: a
+saved ``.keras`` file holds plain ``keras.layers.BatchNormalization`` layers and loads
+with ``keras.models.load_model`` in any Python, without this module.
 """
 
 import types
@@ -28,20 +23,12 @@ import tensorflow as tf
 
 
 def fuse_batch_norm(model):
-    """Make every ``BatchNormalization`` layer in ``model`` train with the fused kernel.
-
-    Call it after building the model and before ``fit``; returns the model. The change
-    lives in this Python session only: saving and loading give Keras' plain layer back.
-    """
+    """Make ``model``'s ``BatchNormalization`` layers train with the fused kernel (call
+    before ``fit``); returns it. For this session only: saving and loading undo it."""
     for layer in model._flatten_layers(include_self=False, recursive=True):
         if type(layer) is keras.layers.BatchNormalization:
             layer.call = types.MethodType(_fused_call, layer)
     return model
-
-
-def is_fused(layer) -> bool:
-    """True for a ``BatchNormalization`` layer that ``fuse_batch_norm`` changed."""
-    return getattr(layer.call, "__func__", None) is _fused_call
 
 
 def _fused_call(self, inputs, training=None, mask=None):

@@ -2,26 +2,18 @@
 
     history = model.fit(train_data, epochs=10, callbacks=[live.TrainingMonitor()], verbose=2)
 
-While ``fit`` runs, the cell shows, above Keras' own per-epoch lines:
+Above Keras' per-epoch lines, the cell shows tqdm's bar for the epoch under way (steps,
+elapsed, time left; refreshed twice a second) and the curves of loss and accuracy,
+training and validation, redrawn each epoch. Only a running kernel shows these widgets:
+when training ends the monitor clears the cell's output and writes back what it printed,
+so the saved notebook holds Keras' plain lines only (what nbval compares, GitHub shows);
+use it in a cell that prints nothing before ``fit``. If training stops early (an error,
+an interrupt), it empties only its own display, so the traceback stays.
 
-- tqdm's notebook progress bar for the epoch under way (steps done, elapsed, time left),
-  refreshed twice a second;
-- the learning curves (loss and accuracy, training and validation), redrawn after every
-  epoch.
-
-Both are widgets, which only a running kernel can show. When training ends the monitor
-removes them and writes back what the cell printed while it trained, so the saved
-notebook holds Keras' plain per-epoch lines and nothing else: what nbval compares and
-what GitHub shows. Removing them means clearing the cell's output, so use the monitor in
-a cell that prints nothing before ``fit``. If training stops early (an error, an
-interrupt), the monitor only empties its own display, so the traceback stays.
-
-It is built to cost the training next to nothing (``make bench WHAT=live`` measures it): the
-training thread only notes the step it reached; a background thread moves the bar; the
-curves are a few lines of SVG that the browser draws, not a matplotlib figure.
-
-Outside a Jupyter kernel (a script, pytest) or with ``MNIST_LIVE=0`` it only times the epochs.
-"""
+It costs the training next to nothing (``make bench WHAT=live`` measures it): the
+training thread only notes its step, a background thread moves the bar, and the curves
+are SVG that the browser draws, not a matplotlib figure. Outside a Jupyter kernel (a
+script, pytest) or with ``MNIST_LIVE=0`` it only times the epochs."""
 
 import os
 import sys
@@ -45,8 +37,6 @@ def _kernel_shell():
 
 
 class _Recorder:
-    """A stream that writes through to ``stream`` and keeps a copy of the text."""
-
     def __init__(self, stream):
         self.stream = stream
         self.parts = []
@@ -95,7 +85,6 @@ def svg_panel(series, title, width=300, height=170):
 
 
 def curves_html(logs, validation_label="test"):
-    """Accuracy and loss per epoch, training and validation, as two SVG panels."""
     panels = []
     for metric in ("accuracy", "loss"):
         if metric not in logs:
@@ -112,14 +101,10 @@ def curves_html(logs, validation_label="test"):
 
 
 class TrainingMonitor(EpochTimer):
-    """A live progress bar and learning curves in JupyterLab; nothing in the saved cell.
-
-    It also times every epoch (validation included, its own drawing not), live or not,
-    and adds the seconds to the epoch's logs: ``history.history["seconds"]``, which
-    ``results.record()`` takes. Put it first in ``callbacks``, so that Keras' ``History``
-    sees them. ``validation_label`` names the validation curves ("test" where a tutorial
-    validated on the test set, "validation" where it held out part of the training set).
-    """
+    """The live view; also times every epoch, live or not (validation included, its own
+    drawing not), into ``history.history["seconds"]`` for ``results.record()``.
+    ``validation_label``: "test" or "validation" (part of the training set held out), as
+    its tutorial did."""
 
     async_safe = True  # on_train_batch_end only notes a number: safe from any thread
 
@@ -168,8 +153,7 @@ class TrainingMonitor(EpochTimer):
             self._bar.set_description(f"Epoch {epoch + 1}/{self.params['epochs']}")
 
     def on_train_batch_end(self, batch, logs=None):
-        # With steps_per_execution, Keras reports the last step of every block.
-        self.steps_done = batch + 1
+        self.steps_done = batch + 1  # with steps_per_execution, a block's last step
 
     def on_epoch_end(self, epoch, logs=None):
         super().on_epoch_end(epoch, logs)  # the epoch's seconds, before drawing
@@ -182,14 +166,12 @@ class TrainingMonitor(EpochTimer):
         self._curves.value = curves_html(self.logs, self.validation_label)
 
     def on_train_end(self, logs=None):
+        super().on_train_end(logs)
         self._finish()
 
     def _finish(self, result=None):
-        """Remove the widgets; leave in the cell what it printed, as it printed it.
-
-        ``result`` is IPython's, when the cell ended before training did: then only the
-        monitor's own display is emptied, and the cell keeps its traceback.
-        """
+        """Remove the widgets, keep what the cell printed. With ``result`` (IPython's,
+        the cell ended before training did) only the monitor's display is emptied."""
         if not self.active:
             return
         from IPython.display import clear_output

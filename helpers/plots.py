@@ -1,8 +1,6 @@
 """Figures in one style: digit grids, label counts, learning curves, filters and maps.
-
 Call ``use_style()`` once per notebook. Every function returns the matplotlib ``Figure``
-so a notebook can adjust or save it; Jupyter shows it inline.
-"""
+so a notebook can adjust or save it; Jupyter shows it inline."""
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -12,7 +10,7 @@ FIGURE_DPI = 80  # small committed outputs, still sharp on a laptop screen
 
 
 def use_style():
-    """T5's seaborn look (white style, notebook context, deep palette) at a modest size."""
+    """T5's seaborn look (white style, notebook context, deep palette), modest size."""
     sns.set_theme(style="white", context="notebook", palette="deep")
     plt.rcParams.update({"figure.dpi": FIGURE_DPI, "figure.figsize": (7, 4)})
 
@@ -23,7 +21,7 @@ def _image(digit):
 
 
 def digit_grid(images, titles=None, cols=3, size=1.6, cmap="gray"):
-    """Images in a grid with no ticks, each with an optional title (e.g. ``Digit: 5``)."""
+    """Images in a grid, no ticks, each with an optional title (e.g. ``Digit: 5``)."""
     rows = int(np.ceil(len(images) / cols))
     fig, axes = plt.subplots(
         rows, cols, figsize=(cols * size, rows * size * 1.1), squeeze=False
@@ -128,10 +126,8 @@ def reported_vs_reproduced(table):
 
 def seed_spread(by_id, reported, targets):
     """Each model's test accuracy per seed (dots), mean ± one standard deviation (bar),
-    the tutorial's reported figure (cross) and SPEC's target (dash).
-
-    ``by_id``: ``results.seeds()``; ``reported`` and ``targets``: fractions by model id.
-    """
+    the tutorial's reported figure (cross) and SPEC's target (dash). ``by_id``:
+    ``results.seeds()``; ``reported`` and ``targets``: fractions by model id."""
     fig, ax = plt.subplots(figsize=(8.5, 3.6))
     labelled = set()
     for x, (model_id, row) in enumerate(by_id.items()):
@@ -254,12 +250,10 @@ def heatmaps(images, maps, titles=None, cols=6, size=1.6):
 
 def accuracy_vs_seconds(curves, goal=0.99, floor=0.96):
     """Notebook 09's figure: accuracy against training seconds, one panel per run.
-
     ``curves``: ``{title: (seconds, accuracies)}``, cumulative training seconds at each
-    checkpoint and the accuracy there (fractions). Each panel has its own time axis
-    (the runs differ a hundredfold), a dashed line at ``goal`` and the y axis from
-    ``floor`` (lower points are drawn at the floor, marked by an open circle).
-    """
+    checkpoint and the accuracy (fraction) there. Panels have their own time axes (runs
+    differ a hundredfold), a dashed line at ``goal`` and y from ``floor`` (lower points
+    are drawn at the floor as open circles)."""
     fig, axes = plt.subplots(
         1, len(curves), figsize=(4 * len(curves), 3.4), sharey=True
     )

@@ -1,9 +1,7 @@
 """Asking a trained model about digits, with clear errors for input it cannot take.
-
-``predict_digits(model, images)`` accepts one 28x28 image or a batch of them, with or
-without the channel axis, as uint8 (0-255) or float (0-1), and returns the predicted
-digits and all ten probabilities.
-"""
+``predict_digits(model, images)`` takes one 28x28 image or a batch, channel axis or not,
+uint8 (0-255) or float (0-1), and returns the digits and all ten probabilities;
+``classify(model, image)`` takes a photo or scan of one digit."""
 
 import numpy as np
 
@@ -55,7 +53,7 @@ def to_model_input(images) -> np.ndarray:
 
 
 def predict_digits(model, images):
-    """Return ``(digits, probabilities)`` for one image or a batch (see ``to_model_input``)."""
+    """``(digits, probabilities)`` for one image or a batch (see ``to_model_input``)."""
     batch = to_model_input(images)
     probabilities = np.asarray(model.predict(batch, verbose=0), dtype="float32")
     return probabilities.argmax(axis=1), probabilities
@@ -66,29 +64,21 @@ def predict_digits(model, images):
 MNIST_BOX = 20  # MNIST scaled each digit so its longer side is 20 pixels ...
 MNIST_SIZE = 28  # ... and centred it by its centre of mass in a 28x28 frame.
 
-# Larger images are refused before they are decoded (a 200-megapixel phone photo fits).
-MAX_MEGAPIXELS = 250
-# Larger images are scaled down to this longer side first: a digit ends up 20 pixels
-# tall, so more detail only costs time.
+MAX_MEGAPIXELS = 250  # larger images are refused undecoded; a 200-MP phone photo fits
+# Larger images first shrink to this longer side (the digit ends up 20 px anyway).
 WORKING_SIDE = 1024
-# An ink blob with less than this share of the largest blob's ink is a speck (dust, a
-# paper mark, JPEG noise) and is left out; the strokes of a digit are far heavier.
-SPECK_FRACTION = 0.1
-# Float images may overshoot their range a little (resampling does that); up to this
-# much beyond [0, 1] is clipped, more is an error.
+SPECK_FRACTION = 0.1  # of the heaviest blob's ink; less is a speck (``without_specks``)
+# Floats may overshoot [0, 1] a little (resampling): this much is clipped, more refused.
 FLOAT_TOLERANCE = 0.5
 
 _EXIF_ORIENTATION = 0x0112  # which way up the camera was held
 
 
 def load_grayscale(image) -> np.ndarray:
-    """An image as a 2-D float32 array in [0, 1] (0 black, 1 white).
-
-    ``image`` is a path (PNG, JPEG, ...), the bytes of an image file, a file opened in
-    binary mode, a PIL image or a NumPy array (2-D, or H x W x 1, 3 or 4 channels;
-    uint8 0-255 or float 0-1). Photos are turned upright by their EXIF orientation and
-    scaled down to ``WORKING_SIDE``; transparent pixels count as paper.
-    """
+    """An image as a 2-D float32 array in [0, 1] (0 black, 1 white), from a path (PNG,
+    JPEG, ...), image bytes, a binary file, a PIL image or an array (2-D or H x W x 1, 3
+    or 4; uint8 0-255 or float 0-1). Photos are turned upright by their EXIF orientation
+    and scaled down to ``WORKING_SIDE``; transparent pixels count as paper."""
     from PIL import Image
 
     if isinstance(image, np.ndarray):
@@ -106,7 +96,6 @@ def load_grayscale(image) -> np.ndarray:
 
 
 def _source_name(source) -> str:
-    """How an error message names what it was given."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         return "the image bytes"
     if isinstance(source, str) or hasattr(source, "__fspath__"):
@@ -237,8 +226,7 @@ def _array_to_grayscale(array: np.ndarray) -> np.ndarray:
     alpha = array[..., 3]
     if alpha.min() >= 0.999:
         return gray
-    # Transparent pixels are paper: put them behind the ink in the colour that contrasts
-    # with it (white behind dark ink, black behind light ink).
+    # Transparent pixels are paper: white behind dark ink, black behind light ink.
     ink = (gray * alpha).sum() / max(alpha.sum(), 1e-6)
     paper = 1.0 if ink < 0.5 else 0.0
     return (gray * alpha + paper * (1.0 - alpha)).astype("float32")
@@ -272,15 +260,12 @@ def _to_unit_range(array: np.ndarray) -> np.ndarray:
 
 def to_mnist(image) -> np.ndarray:
     """Turn a photo or scan of one digit into a 28x28 MNIST-style image (float32, 0-1).
-
-    The steps MNIST's page describes, after grayscale and white digit on black
-    (dark-on-light input is inverted, judged by the border): crop to the digit's
-    bounding box; scale so the longer side is 20 pixels, keeping the aspect ratio
-    (anti-aliased); place in a 28x28 frame so that the digit's centre of mass sits at
-    the centre. One step is this module's own, not MNIST's: before cropping, specks away
-    from the digit are dropped (``without_specks``), as photos and scans bring dust.
-    ``preprocessing_steps`` shows each.
-    """
+    MNIST's steps, after grayscale and white on black (dark-on-light input is inverted,
+    judged by the border): crop to the digit's bounding box; scale the longer side to 20
+    pixels, keeping the aspect ratio (anti-aliased); place in a 28x28 frame with the
+    digit's centre of mass at the centre. Before cropping, this module (not MNIST) drops
+    specks away from the digit (``without_specks``), as photos and scans bring dust.
+    ``preprocessing_steps`` shows each step."""
     return list(preprocessing_steps(image).values())[-1]
 
 
@@ -326,14 +311,11 @@ def preprocessing_steps(image) -> dict:
 
 
 def without_specks(ink: np.ndarray) -> np.ndarray:
-    """Keep the digit's strokes, drop small blobs of ink away from them.
-
-    Ink pixels that touch (diagonals included) form a blob. A blob holding less than
-    ``SPECK_FRACTION`` of the heaviest blob's ink is a speck: dust, a paper mark, a dot
-    of noise. Left in, one speck far from the digit would stretch the bounding box and
-    shrink the digit. A digit drawn in several strokes (a 5's flag, a 4 with a gap)
-    keeps every stroke, since each holds far more ink than a speck.
-    """
+    """Keep the digit's strokes, drop small blobs of ink away from them. A blob is
+    touching ink pixels (diagonals too); one with under ``SPECK_FRACTION`` of the
+    heaviest blob's ink is a speck (dust, a paper mark, JPEG noise): left in, one far
+    off would stretch the bounding box and shrink the digit. A digit's separate strokes
+    (a 5's flag, a 4 with a gap) stay: each holds far more ink than a speck."""
     from scipy import ndimage
 
     labels, count = ndimage.label(ink > 0, structure=np.ones((3, 3)))
@@ -345,11 +327,8 @@ def without_specks(ink: np.ndarray) -> np.ndarray:
 
 
 def classify(model, image):
-    """Classify a real-world digit image: returns ``(digit, probabilities)``.
-
-    ``image`` is anything ``load_grayscale`` takes (a path, image bytes, a binary file, a
-    PIL image or an array) of any size, dark-on-light or light-on-dark; it is converted
-    with ``to_mnist`` first.
-    """
+    """Classify a real-world digit image: returns ``(digit, probabilities)``. ``image``:
+    anything ``load_grayscale`` takes, of any size, dark-on-light or light-on-dark;
+    ``to_mnist`` converts it first."""
     digits, probabilities = predict_digits(model, to_mnist(image))
     return int(digits[0]), probabilities[0]

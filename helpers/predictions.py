@@ -1,6 +1,5 @@
-"""Test-set predictions stored beside the records, so that notebook 06 and the ensembles
-need no model file: ``results.record()`` saves them, ``results.load_predictions()`` reads
-them back, checked against the record that names them."""
+"""Test-set predictions kept beside the records, so that notebook 06 and the ensembles
+need no model file; ``results.record()`` saves, ``load_predictions()`` reads them."""
 
 import gzip
 import hashlib
@@ -12,25 +11,19 @@ import numpy as np
 
 from helpers import config
 
-# Test-set probabilities are kept as 8-bit fractions of 1 (255 steps) plus the class the
-# model chose (an eleventh column): gzip'd, about 12 KB per model. Where two classes round
-# to the same step, the stored choice still gives back the model's own answer.
+# Test-set probabilities as 8-bit fractions of 1 (255 steps) plus the model's chosen
+# class (an eleventh column: it settles ties after rounding); gzip'd, about 12 KB each.
 PREDICTION_STEPS = np.iinfo(np.uint8).max
 PREDICTIONS_FOLDER = "predictions"
 CLASSES = 10
 
 
 def predictions_path(model_id, folder=None) -> Path:
-    """``<results>/predictions/<model_id>.npy.gz``."""
     return (folder or config.results_dir()) / PREDICTIONS_FOLDER / f"{model_id}.npy.gz"
 
 
 def save_predictions(model_id, probabilities, run_id, folder=None) -> dict:
-    """Save a model's test-set probabilities; return what its record says of the file.
-
-    ``probabilities``: one row per test image, one column per class, each row summing to 1
-    (what ``model.predict`` returns for a softmax output).
-    """
+    """Save a model's test-set probabilities; return the record's entry for them."""
     probabilities = np.asarray(probabilities, dtype="float64")
     if probabilities.ndim != 2 or probabilities.shape[1] != CLASSES:
         raise ValueError(
@@ -49,8 +42,7 @@ def save_predictions(model_id, probabilities, run_id, folder=None) -> dict:
     path.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
     np.save(buffer, steps, allow_pickle=False)
-    # mtime=0: the same predictions give the same bytes, whenever they are written.
-    path.write_bytes(gzip.compress(buffer.getvalue(), mtime=0))
+    path.write_bytes(gzip.compress(buffer.getvalue(), mtime=0))  # same data, same bytes
     return {
         "file": f"{PREDICTIONS_FOLDER}/{path.name}",
         "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
@@ -60,14 +52,10 @@ def save_predictions(model_id, probabilities, run_id, folder=None) -> dict:
 
 
 def load_predictions(model_id, folder=None, seed=None) -> np.ndarray:
-    """A model's stored test-set probabilities, ``(10000, 10)`` float32, from ``results/``:
-    within half a step (1/510) of the model's, and their argmax is the model's answer.
-
-    ``seed``: another seed's run of a tutorial model (``make seeds`` stores each one's
-    predictions and names the file in ``seeds.json``); None or 7 is the model's record.
-    Checks that the file is the one its record names (same run): a missing, truncated or
-    replaced file raises an error that names it and says how to make it again.
-    """
+    """A model's stored test-set probabilities, ``(10000, 10)`` float32: within half a
+    step (1/510) of the model's, their argmax the model's answer. ``seed``: another
+    seed's run, from ``seeds.json`` (``make seeds``); None or 7 is the model's record.
+    Errors name a missing or wrong file and say how to make it again."""
     folder = folder or config.results_dir()
     if seed is not None and seed != config.DEFAULT_SEED:
         return _seed_predictions(model_id, folder, seed)
@@ -98,8 +86,7 @@ def _seed_predictions(model_id, folder, seed):
 
 
 def read_predictions(label, folder, entry, again) -> np.ndarray:
-    """The probabilities in the file a record's ``predictions`` entry names, checked
-    against its checksum and shape; ``label`` and ``again`` go into any error."""
+    """A ``predictions`` entry's probabilities, its file checked on sha256 and shape."""
     path = folder / entry["file"]
     if not path.exists():
         raise FileNotFoundError(

@@ -1,14 +1,10 @@
 """Where a number came from: machine, precision, versions, seed, mode, date and run id.
 
-Every file under ``results/`` carries a ``provenance`` block (``seeds.json``: one per seed
-of each model) with the keys of ``FIELDS``, and only there. ``training.setup()`` starts a
-run and returns it (a ``Run``): each notebook execution, each seed of ``make seeds``, each
-member of ``make ensemble`` and each benchmark is a run of its own, and every record
-written in it takes its block from it (``run.provenance()``).
-
-Records made before this block existed carry one filled in afterwards from what their
-notebooks printed: ``"recorded": "afterwards"``, with what could not be read set to None
-and named in ``"unknown"``. Everything else says ``"recorded": "at run time"``.
+Every file under ``results/``, and only there, carries a ``provenance`` block with the
+keys of ``FIELDS`` (``seeds.json``: one per seed of each model), taken from the ``Run``
+it was written in: ``"recorded": "at run time"``. Records older than the block got one
+filled in afterwards from what their notebooks printed: ``"recorded": "afterwards"``,
+with what could not be read set to None and named in ``"unknown"``.
 """
 
 import json
@@ -52,11 +48,9 @@ def cpu_field(cpuinfo_text, field) -> str | None:
 
 
 def vector_extension(flags) -> str | None:
-    """The widest vector instructions training uses on this CPU, as records name them.
-
-    Two CPUs with the same model name can differ here (the committed runs came from AMD
-    EPYCs with and without AVX-512 BF16 and an Intel Xeon with AVX-512), and it decides the last digits of a run.
-    """
+    """The widest vector instructions training uses here, as records name them: CPUs of
+    one model name can differ (the committed runs: AMD EPYCs with and without AVX-512
+    BF16, an Intel Xeon with AVX-512), and it decides a run's last digits."""
     if {"avx512_bf16", "amx_bf16"} & flags:
         return "AVX-512 BF16"
     if "avx512f" in flags:
@@ -67,7 +61,7 @@ def vector_extension(flags) -> str | None:
 
 
 def cpu(cpuinfo_text=None) -> dict:
-    """This CPU: model name, cores, vector extension and whether it computes bfloat16."""
+    """This CPU: model name, cores, vector extension, whether it computes bfloat16."""
     text = _cpuinfo() if cpuinfo_text is None else cpuinfo_text
     name = cpu_field(text, "model name") or platform.processor() or platform.machine()
     extension = vector_extension(set((cpu_field(text, "flags") or "").split()))
@@ -86,13 +80,6 @@ def cpu(cpuinfo_text=None) -> dict:
 RUN_FILE_VARIABLE = "MNIST_RUN_FILE"
 
 
-def new_run_id(now=None) -> str:
-    """The UTC time and four random hex digits, e.g. ``20261202T063512Z-9f3a``:
-    sortable, and two runs started in the same second differ."""
-    now = now or datetime.now(UTC)
-    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
-
-
 def _version(package) -> str | None:
     try:
         return metadata.version(package)
@@ -102,12 +89,10 @@ def _version(package) -> str | None:
 
 @dataclass(frozen=True)
 class Run:
-    """One run: a notebook's execution, one seed of ``make seeds``, one benchmark.
-
-    ``training.setup()`` starts it and returns it; every record written in the run takes
-    its provenance from it (``run.provenance()``), so two records of one run share its
-    id, date, precision, seed and mode.
-    """
+    """One run: a notebook's execution, one seed of ``make seeds``, one member of ``make
+    ensemble``, one benchmark. ``training.setup()`` starts and returns it; every record
+    written in it takes its block from ``run.provenance()``, so records of one run share
+    its id, date, precision, seed and mode."""
 
     id: str
     date: str
@@ -135,8 +120,7 @@ class Run:
             "recorded": "at run time",
         }
 
-    def save(self, path) -> None:
-        """Write the provenance block to ``path`` (the notebook runner reads it back)."""
+    def save(self, path) -> None:  # for the notebook runner, which reads it back
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(self.provenance(), indent=2) + "\n")
 
@@ -152,20 +136,15 @@ class Run:
 
 
 def start(precision, seed, mode) -> Run:
-    """A new run on this machine, started now."""
+    """A new run on this machine, started now. Its id is the UTC time and four random hex
+    digits, e.g. ``20261202T063512Z-9f3a``: sortable, and two runs of one second differ."""
     now = datetime.now(UTC)
-    return Run(new_run_id(now), f"{now:%Y-%m-%d}", precision, seed, mode, cpu())
-
-
-def missing(block) -> list:
-    """The ``FIELDS`` a provenance block lacks (an empty list when it is complete)."""
-    if not isinstance(block, dict):
-        return list(FIELDS)
-    return [field for field in FIELDS if field not in block]
+    run_id = f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+    return Run(run_id, f"{now:%Y-%m-%d}", precision, seed, mode, cpu())
 
 
 def short(block) -> str:
-    """A record's machine and precision in a few characters, for tables: ``AVX2 float32``."""
+    """A record's machine and precision, short, for tables: ``AVX2 float32``."""
     if not block:
         return "unknown"
     extension = block.get("vector_extension") or block.get("cpu") or "CPU"

@@ -1,8 +1,6 @@
-"""The record of each run: one JSON per model in ``results/`` (full runs only).
-
-``record()`` writes it, ``table()`` reads them all back as a pandas DataFrame next to what
-the tutorials reported; ``tools/pages.py`` writes the site's tables from them.
-"""
+"""One JSON record per model in ``results/`` (full runs only): ``record()`` writes it,
+``table()`` reads them all back as a DataFrame next to what the tutorials reported, and
+``tools/pages.py`` writes the site's tables from them."""
 
 import json
 
@@ -13,10 +11,9 @@ from helpers.predictions import (  # the codec of the test-set predictions besid
     save_predictions,
 )
 
-# Test accuracy each tutorial reported (SPEC's targets table), as fractions. T4's is not
-# an evaluate on the test set: it is its last epoch's val_acc, on 156 batches from a
-# shuffled test iterator that ran on from epoch to epoch (epoch 5's window spanned two
-# shuffles, some images counted twice); the same notebook's evaluate printed 99.48 %.
+# Test accuracy each tutorial reported (SPEC's targets table), as fractions. T4's is its
+# last val_acc, not its evaluate (99.48 %): 156 batches of a shuffled test iterator run
+# on across epochs (epoch 5's spanned two shuffles, some images counted twice).
 REPORTED = {
     "T1": 0.9904,
     "T2": 0.9927,
@@ -41,9 +38,7 @@ TOPICS = {
 # Every model trained by notebooks 02-04: the six with a reported figure, and T4's blog
 # model, of which T4 published no run (no target; reported with its seed statistics).
 TUTORIAL_MODELS = ("T1", "T2", "T3a", "T3b", "T4", "T4blog", "T5")
-# A full run reproduces a tutorial when it is within this many points of the reported figure.
-TOLERANCE_PP = 0.25
-# Every results record has at least these keys.
+TOLERANCE_PP = 0.25  # a full run may fall this many points short of the reported figure
 REQUIRED_KEYS = frozenset(
     {
         "id",
@@ -56,12 +51,10 @@ REQUIRED_KEYS = frozenset(
         "provenance",
     }
 )
-# Notebook 07's own goals (a single model at 99.65 %, an ensemble at 99.70 %) and
-# notebook 09's (a mean of 99.0 % over five seeds, in at most 3 s of training on average).
+# Notebook 07's goals and 09's: a mean over 5 seeds, in at most 3 s training on average.
 GOALS = {"ours_single": 0.9965, "ours_ensemble": 0.9970, "speedrun": 0.99}
-# Chris Deotte's README (github.com/cdeotte/MNIST-CNN-99.75) for this architecture: 100
-# runs of TensorFlow 1.7.0-rc1 on Tesla K80 GPUs, each training 15 CNNs for 30 epochs and
-# ensembling them. Test accuracy, mean and standard deviation.
+# Chris Deotte's README (github.com/cdeotte/MNIST-CNN-99.75) for this architecture, test
+# accuracy (mean, std): TensorFlow 1.7.0-rc1 on Tesla K80 GPUs, 30 epochs per CNN.
 DEOTTE = {
     "one CNN (1,500 trained)": (0.99641, 0.00047),
     "ensemble of fifteen (100 built)": (0.99745, 0.00020),
@@ -92,15 +85,11 @@ def record(
     seconds=None,
     **extra,
 ) -> dict:
-    """Record a trained model: write ``<results>/<model_id>.json``, print its summary line
-    and return it. Its provenance is ``run``'s (what ``training.setup()`` returned).
-
-    ``test_data``: the test batches; the model's probabilities on them are saved beside
-    the record (``save_predictions``), so that notebook 06 and ensembles need no model
-    file. A model with a ``history`` is saved to ``artifacts/<model_id>.keras`` (the
-    benchmarks and notebook 05 open it). ``seconds``: each epoch's wall-clock seconds,
-    by default the ``"seconds"`` that ``live.TrainingMonitor`` put in the history.
-    """
+    """Write ``<results>/<model_id>.json`` with ``run``'s provenance, print its summary
+    line and return it. The probabilities on ``test_data`` are saved beside it, so
+    notebook 06 and ensembles need no model file; a model with a ``history`` is saved to
+    ``artifacts/<model_id>.keras`` (for the benchmarks and notebook 05). ``seconds``:
+    each epoch's wall-clock seconds, by default ``live.TrainingMonitor``'s."""
     if not isinstance(run, provenance.Run):
         raise TypeError(
             f"record() takes the run first (what training.setup() returned), got "
@@ -139,11 +128,8 @@ def record(
 
 
 def summary(record) -> str:
-    """One line for a notebook: ``T1: test accuracy 99.12 %, test loss 0.0261, ...``.
-
-    ``record()`` prints it; ``tests/test_results.py`` checks that
-    the committed notebooks show exactly these lines for the records in ``results/``.
-    """
+    """One line for a notebook: ``T1: test accuracy 99.12 %, test loss 0.0261, ...``;
+    ``tests/test_results.py`` checks the committed notebooks show them exactly."""
     line = (
         f"{record['id']}: test accuracy {record['test_accuracy'] * 100:.2f} %, "
         f"test loss {record['test_loss']:.4f}"
@@ -159,21 +145,14 @@ def summary(record) -> str:
 
 
 def load(model_id, folder=None):
-    """One results record as a dict, or None when there is none yet.
-
-    ``folder`` defaults to this run's records (``config.results_dir()``): a quick run reads
-    the quick run's records, never the committed full run's.
-    """
+    """One results record as a dict, or None. ``folder`` defaults to this run's records
+    (``config.results_dir()``): a quick run reads its own, never the committed ones."""
     path = (folder or config.results_dir()) / f"{model_id}.json"
     return json.loads(path.read_text()) if path.exists() else None
 
 
 def table(folder=None) -> pd.DataFrame:
-    """Every record of this run (or in ``folder``) next to the reported figure.
-
-    The default folder is ``config.results_dir()``: the committed ``results/`` in a full
-    run, the quick run's own records in a quick one.
-    """
+    """Every record in ``folder`` (this run's by default) beside the reported figure."""
     folder = folder or config.results_dir()
     rows = []
     for model_id, topic in TOPICS.items():
@@ -203,8 +182,7 @@ def table(folder=None) -> pd.DataFrame:
 
 
 def seeds(folder=None) -> dict | None:
-    """``seeds.json`` as written by ``make seeds`` (this run's folder), or None; seed 7
-    of each row is the model's record there (see ``_current_row``)."""
+    """``seeds.json`` (``make seeds``) of this run, or None; see ``_current_row``."""
     folder = folder or config.results_dir()
     path = folder / "seeds.json"
     if not path.exists():
@@ -216,7 +194,6 @@ def seeds(folder=None) -> dict | None:
 
 
 def seed_summary(accuracies) -> dict:
-    """Mean, sample standard deviation, min and max of a list of accuracies."""
     import statistics
 
     return {
@@ -228,18 +205,15 @@ def seed_summary(accuracies) -> dict:
 
 
 def comparable(run, seed7) -> bool:
-    """Whether ``run`` trained in seed 7's precision: the runs a mean is taken over.
-
-    Another CPU kind moves the last digits about as much as another seed does (``make
-    bench WHAT=rerun`` measured one pair), so its runs count, and the "ran on" column names
-    each kind; another precision is set apart."""
+    """Whether ``run`` counts in the mean: trained in seed 7's precision. Another CPU
+    kind moves results about as much as another seed (``make bench WHAT=rerun`` measured
+    one pair), so they count ("ran on" names each); another precision is set apart."""
     mine, theirs = run.get("provenance") or {}, seed7.get("provenance") or {}
     return mine.get("precision") == theirs.get("precision")
 
 
 def seed_row(runs) -> dict:
-    """A model's row of ``seeds.json`` from its runs: statistics over the runs in seed 7's
-    precision, the others listed as set apart, never averaged in."""
+    """A model's ``seeds.json`` row: statistics over its ``comparable`` runs alone."""
     runs = sorted(
         runs, key=lambda run: (run["seed"] != config.DEFAULT_SEED, run["seed"])
     )
@@ -273,11 +247,8 @@ def _current_row(model_id, row, folder):
 
 
 def seed_table(folder=None) -> pd.DataFrame | None:
-    """``seeds.json`` (written by ``make seeds``) as a table, or None when there is none.
-
-    Per tutorial model: the reported figure, seed 7's accuracy, the mean ± standard
-    deviation over all seeds, their range, and SPEC's rule applied to seed 7 and the mean.
-    """
+    """``seeds()`` as a table per tutorial model, or None: the reported figure, seed 7,
+    the mean ± std and range over the seeds, and SPEC's rule on seed 7 and the mean."""
     by_id = seeds(folder)
     if by_id is None:
         return None

@@ -1,18 +1,13 @@
 """Training glue the notebooks share: one set-up call and a fast input pipeline.
 
-``setup()`` fixes the seed, turns on deterministic ops and sets the number format:
-float32 on every machine, as the tutorials trained, so that every CPU trains the same
-arithmetic (``MNIST_PRECISION=mixed_bfloat16`` chooses otherwise; ``best_precision()``
-names the fastest this machine has, which notebook 09 trains in).
 ``train_batches()`` and ``eval_batches()`` feed ``model.fit`` what the tutorials'
-``model.fit(x, y, batch_size=..., shuffle=True)`` trained on: the same images and batch
-size, in a fresh order every epoch. They are needed because that line no longer does so
-here: with a fixed seed (``keras.utils.set_random_seed``, which ``setup()`` calls),
-Keras 3's ``fit`` on arrays draws its permutation inside a ``tf.data`` function that
-restarts every epoch, so every epoch repeats the first one's order
-(``tests/test_training.py`` shows it; TensorFlow issue 35682 describes the mechanism).
-The notebooks call ``model.fit`` themselves; ``tools/fit.py`` holds the same recipe for
-scripts (``make ensemble``, benchmarks).
+``model.fit(x, y, batch_size=..., shuffle=True)`` did: the same images and batch size,
+in a fresh order every epoch. That call no longer does so: with a fixed seed
+(``keras.utils.set_random_seed``, which ``setup()`` calls), Keras 3's ``fit`` on arrays
+draws its permutation inside a ``tf.data`` function that restarts every epoch, so every
+epoch repeats the first one's order (``tests/test_training.py`` shows it; TensorFlow
+issue 35682 explains why). The notebooks call ``model.fit`` themselves; ``tools/fit.py``
+holds the same recipe for scripts (``make ensemble``, benchmarks).
 """
 
 import os
@@ -28,23 +23,17 @@ from helpers import config, provenance
 
 PRECISIONS = ("float32", "mixed_bfloat16")
 
-# Training steps run per call into TensorFlow: the same steps and the same numbers, with
-# fewer Python round trips (`make bench` sets this way against plain `fit`). Per-batch
-# callbacks then fire every STEPS_PER_EXECUTION batches; per-epoch logs are unchanged.
+# Steps per TensorFlow call: the same numbers, fewer Python round trips (`make bench`
+# times it against `fit`). Per-batch callbacks fire once per call; epoch logs unchanged.
 STEPS_PER_EXECUTION = 16
 
-# Batch size for validation, evaluation and prediction. Nothing is trained on these
-# batches, so their size changes no result beyond float32 rounding (the test metrics agree
-# to 6 decimals at 128, 500 and 2,000), but bigger batches run faster.
+# Batch size for validation, evaluation and prediction: nothing trains on it, so it
+# changes no result beyond float32 rounding (test metrics agree to 6 decimals at 128,
+# 500 and 2,000), and bigger batches run faster.
 EVALUATION_BATCH_SIZE = 500
 
 # Versions this project was tested with; setup() warns outside them.
 TESTED = {"tensorflow": ("2.21", "2.22"), "keras": ("3.13", "3.16")}
-
-
-def cpu_name(cpuinfo_text=None) -> str:
-    """The CPU's model name, core count and vector extension, for results records."""
-    return provenance.cpu(cpuinfo_text)["machine"]
 
 
 def _cpu_has_native_bf16() -> bool:
@@ -67,11 +56,9 @@ def _chosen_precision() -> str | None:
 
 
 def choose_precision(chosen=DEFAULT_PRECISION) -> str:
-    """The precision a run trains in: ``chosen`` (a notebook's ``precision="float32"``),
-    float32 by default on every machine, as the tutorials did, whatever the CPU (a
-    bfloat16 run on a CPU without native bfloat16 is emulated and slow: ``make bench
-    WHAT=kernels``). ``MNIST_PRECISION`` overrides it, as ``MNIST_QUICK`` overrides ``RUN``.
-    """
+    """The precision a run trains in: ``chosen`` unless ``MNIST_PRECISION`` overrides
+    it. Float32 by default, as the tutorials did, so every CPU does the same arithmetic
+    (bfloat16 is emulated and slow on CPUs without it: ``make bench WHAT=kernels``)."""
     if chosen not in PRECISIONS:
         raise ValueError(
             f"precision={chosen!r} is not a precision: choose one of "
@@ -81,11 +68,9 @@ def choose_precision(chosen=DEFAULT_PRECISION) -> str:
 
 
 def best_precision() -> str:
-    """The Keras dtype policy this machine trains fastest with (notebook 09, benchmarks):
-    ``mixed_bfloat16`` where the CPU or GPU computes bfloat16 natively, else float32.
-
-    ``MNIST_PRECISION=float32`` (or ``mixed_bfloat16``) overrides the choice.
-    """
+    """The Keras dtype policy that trains fastest here (notebook 09, benchmarks):
+    ``mixed_bfloat16`` where the CPU or GPU computes bfloat16 natively, else float32;
+    ``MNIST_PRECISION`` overrides it."""
     chosen = _chosen_precision()
     if chosen:
         return chosen
@@ -100,16 +85,11 @@ def best_precision() -> str:
 
 def setup(run=None, precision=DEFAULT_PRECISION, seed=config.SEED, deterministic=True):
     """Start a run: seed Python, NumPy and TensorFlow, make ops deterministic, set the
-    number format and the figures' style, and return the run (a ``provenance.Run``) that
-    records take.
-
-    ``run``: a notebook's ``"full"`` or ``"quick"`` (``MNIST_QUICK`` overrides it; None
-    keeps what the environment says). ``precision``: ``"float32"``, as the tutorials
-    trained, or ``"mixed_bfloat16"`` (``MNIST_PRECISION`` overrides it). In a Jupyter
-    kernel it also sends what TensorFlow's C++ runtime prints from now on to
-    ``artifacts/native.log`` and clears the lines it printed while it was imported (start-up
-    notes: oneDNN, no CUDA driver), so the cell shows only the run.
-    """
+    precision (``MNIST_PRECISION`` overrides it) and the figures' style; returns the
+    ``provenance.Run`` that records take. ``run``: ``"full"`` or ``"quick"``
+    (``MNIST_QUICK`` overrides it; None: the environment decides). In a Jupyter kernel,
+    TensorFlow's C++ output goes to ``artifacts/native.log`` and the lines its import
+    printed (oneDNN, no CUDA driver) are cleared, so the cell shows only the run."""
     from helpers import plots
 
     if run is not None:
@@ -121,11 +101,9 @@ def setup(run=None, precision=DEFAULT_PRECISION, seed=config.SEED, deterministic
 
         clear_output(wait=True)  # the import's C++ lines go when the run's line comes
     keras.utils.set_random_seed(seed)
-    # TensorFlow's Python logger warns about "retracing" when several models in one
-    # notebook each trace their own functions, which is expected here: errors only.
+    # Several models per notebook each trace functions: "retracing" warnings are noise.
     tf.get_logger().setLevel("ERROR")
-    # fit's default shuffle=True does not apply to a tf.data dataset, and Keras warns so on
-    # the first fit; train_batches() reshuffles every epoch itself, so the warning is noise.
+    # Keras warns fit's shuffle=True skips tf.data; train_batches() reshuffles itself.
     warnings.filterwarnings(
         "ignore", message="`shuffle=True` was passed", category=UserWarning
     )
@@ -157,19 +135,14 @@ def _parse(version):
 
 def make_dataset(x, y, batch_size, *, shuffle=False, augment=None, seed=config.SEED):
     """A ``tf.data`` pipeline over in-memory arrays: shuffle, batch, augment, prefetch.
-
-    ``shuffle=True`` draws a fresh permutation of all examples every pass (``model.fit``
-    on arrays does not, with a fixed seed: see the module docstring). The layout is Keras'
-    own array adapter's: one vectorised permutation of the indices per pass, cut into
-    batches, each batch of images gathered at once (half the CPU time per epoch of
-    shuffling and batching the images one by one at batch 200: ``make bench WHAT=input``).
-    Every batch is full but a pass's last, as with ``model.fit``.
-    ``augment`` (e.g. ``RandomAffine``) is applied to whole batches in a parallel ``map``.
-    Each batch gets its own stateless seed, ``(seed, running batch number)``, so the
-    augmentation is reproducible however the ``map`` is scheduled. With ``augment`` the
-    dataset repeats forever (every pass reshuffled): give ``fit`` a ``steps_per_epoch``
-    (``training.fit`` does).
-    """
+    ``shuffle=True`` draws a fresh permutation every pass (see the module docstring).
+    As in Keras' array adapter, each pass cuts one vectorised index permutation into
+    batches and gathers each batch's images at once (half the CPU time per epoch of
+    going image by image at batch 200: ``make bench WHAT=input``); all batches are full
+    but a pass's last. ``augment`` (e.g. ``RandomAffine``) runs on whole batches in a
+    parallel ``map``, each seeded statelessly by ``(seed, running batch number)``, so it
+    is reproducible however the ``map`` is scheduled; the dataset then repeats forever
+    (reshuffled every pass): give ``fit`` a ``steps_per_epoch``."""
     n, full = len(x), len(x) // batch_size * batch_size
 
     def batches_of_indices(draw):
@@ -212,12 +185,9 @@ def make_dataset(x, y, batch_size, *, shuffle=False, augment=None, seed=config.S
 
 
 def train_batches(x, y, batch_size, *, augment=None, seed=config.SEED):
-    """The training images for ``model.fit``: shuffled batches, reshuffled every epoch.
-
-    All of ``x`` in a full run, the first ``config.QUICK_TRAIN_SAMPLES`` in a quick one.
-    With ``augment`` every batch is augmented and the batches never run out: give ``fit``
-    ``steps_per_epoch=epoch_steps(x, batch_size)``.
-    """
+    """Training batches for ``model.fit``, reshuffled every epoch: all of ``x``, or the
+    first ``config.QUICK_TRAIN_SAMPLES`` in a quick run. With ``augment`` they never run
+    out: give ``fit`` ``steps_per_epoch=epoch_steps(x, batch_size)``."""
     n = config.train_samples(len(x))
     return make_dataset(
         x[:n], y[:n], batch_size, shuffle=True, augment=augment, seed=seed
@@ -235,18 +205,16 @@ def epoch_steps(x, batch_size) -> int:
 
 
 def steps_per_execution(steps_per_epoch=None) -> int:
-    """``STEPS_PER_EXECUTION``, or with a fixed ``steps_per_epoch`` its largest divisor
-    up to that: Keras runs whole executions, so on a repeating dataset a remainder
-    would add steps to the epoch."""
+    """``STEPS_PER_EXECUTION``, or the largest divisor of ``steps_per_epoch`` up to it:
+    Keras runs whole executions: on a repeating dataset a remainder adds steps."""
     if steps_per_epoch is None:
         return STEPS_PER_EXECUTION
     return max(d for d in range(1, STEPS_PER_EXECUTION + 1) if steps_per_epoch % d == 0)
 
 
 class EpochTimer(keras.callbacks.Callback):
-    """Records the wall-clock seconds of every epoch (validation included) in ``seconds``
-    and in the epoch's logs, so ``history.history["seconds"]`` has them when it comes
-    before Keras' ``History`` (any callback the caller passes does)."""
+    """Each epoch's wall-clock seconds (validation included), in ``seconds`` and, when
+    training ends, in the history ``fit`` returns: ``history.history["seconds"]``."""
 
     def on_train_begin(self, logs=None):
         self.seconds = []
@@ -256,8 +224,12 @@ class EpochTimer(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.seconds.append(time.perf_counter() - self._start)
-        if logs is not None:  # the dict every later callback, History included, sees
-            logs["seconds"] = self.seconds[-1]
+
+    def on_train_end(self, logs=None):
+        # Not in the epoch's logs: Keras' printed epoch line would show them too.
+        history = getattr(self.model, "history", None)  # the History that fit returns
+        if isinstance(history, keras.callbacks.History):
+            history.history["seconds"] = list(self.seconds)
 
 
 def evaluate(model, x, y, batch_size=EVALUATION_BATCH_SIZE) -> dict:
@@ -279,11 +251,11 @@ def saved_model_path(model_id):
     return config.artifacts_dir() / f"{model_id}.keras"
 
 
-# A model has learned when its accuracy clears this floor: three times chance (10 %) and
-# well below what even a quick run (1 epoch on 2,048 images) reaches. Measured quick-run
-# test accuracies, 2-core CPU, bfloat16: T3b 46 %, T1 75 %, T2 72 %, T3a 80 %, T5 92 %;
-# T1 with Keras 3's default Adadelta learning rate: 9.9 %. (Batch-normalized models are
-# judged on training accuracy after a quick run, T4's 75 %: see notebook 04.)
+# A model has learned above this floor: three times chance (10 %), well below even a
+# quick run (1 epoch, 2,048 images). Measured quick-run test accuracies, 2-core CPU,
+# bfloat16: T3b 46 %, T1 75 %, T2 72 %, T3a 80 %, T5 92 %; T1 at Keras 3's default
+# Adadelta learning rate 9.9 %. Batch-normalized models are judged on training accuracy
+# after a quick run (T4's 75 %: notebook 04).
 LEARNED_FLOOR = 0.3
 
 
@@ -293,12 +265,9 @@ def learned(accuracy) -> bool:
 
 
 def expected_time(model_id, quick_epochs=config.QUICK_EPOCHS) -> str:
-    """How long training ``model_id`` takes, from the committed full run's measurement.
-
-    Reads ``results/<model_id>.json`` (what ``make notebooks`` last measured) whatever
-    the run, since it is a forecast, not a result. ``quick_epochs``: what a quick run of
-    this model trains.
-    """
+    """How long training ``model_id`` takes: a forecast from ``results/<model_id>.json``
+    (the committed full run ``make notebooks`` last measured), whatever this run is.
+    ``quick_epochs``: what a quick run of this model trains."""
     from helpers import results
 
     record = results.load(model_id, config.ROOT / "results")
@@ -307,8 +276,7 @@ def expected_time(model_id, quick_epochs=config.QUICK_EPOCHS) -> str:
     per_epoch = record["seconds_per_epoch"]
     quick = quick_epochs * per_epoch * config.QUICK_TRAIN_SAMPLES / 60_000
     epochs = f"{quick_epochs} epoch" + ("s" if quick_epochs != 1 else "")
-    # Name the run the forecast comes from: in a saved notebook this line was printed
-    # before the run below it, so "the committed run" would point at the wrong one.
+    # Name the forecast's run: a saved notebook printed this before the run below it.
     provenance = record.get("provenance") or {}
     machine = provenance.get("machine", "a 2-core CPU")
     when = f" of {provenance['date']}" if provenance.get("date") else ""
@@ -322,14 +290,10 @@ def expected_time(model_id, quick_epochs=config.QUICK_EPOCHS) -> str:
 
 
 def fresh_copy(path):
-    """The model saved at ``path`` with new random weights, compiled as it was saved.
-
-    Where something outside a notebook needs a notebook's architecture (notebook 07's
-    ensemble members, the benchmark, the tests), it takes it from the ``.keras`` file the
-    notebook saved, so each architecture is written once, in its notebook. Layers saved
-    with a mixed-precision policy get today's global policy; layers the notebook pinned
-    to ``float32`` (the softmax) stay float32.
-    """
+    """The model saved at ``path`` with new random weights, compiled as it was saved:
+    how code outside the notebooks (07's ensemble members, benchmarks, tests) takes an
+    architecture that is written once, in its notebook. Mixed-precision layers get the
+    current global policy; layers pinned to ``float32`` (the softmax) stay float32."""
     from pathlib import Path
 
     path = Path(path)
@@ -349,7 +313,6 @@ def fresh_copy(path):
             layer_config["dtype"] = policy
         return layer.__class__.from_config(layer_config)
 
-    # Same layers, freshly initialised weights.
     model = keras.models.clone_model(saved, clone_function=rebuilt)
     model.compile_from_config(saved.get_compile_config())
     return model

@@ -756,12 +756,12 @@ def quick_run_matrices(root):
     predictions in the browser test's JupyterLab folder: what notebook 06 must show."""
     import numpy as np
 
-    from helpers import data, results
+    from helpers import data, predictions, results
 
     folder = root / "artifacts" / "quick" / "results"
     truth = data.load_prepared()[1][1].argmax(axis=1)
     probabilities = {
-        m: results.load_predictions(m, folder)
+        m: predictions.load_predictions(m, folder)
         for m in results.TUTORIAL_MODELS
         if (folder / f"{m}.json").exists()
     }

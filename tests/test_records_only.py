@@ -12,8 +12,8 @@ from helpers import results
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "06_results_and_errors.ipynb"
 # Cells whose text depends on the run or on this machine's artifacts, not on the records:
-# the settings line (a new run id) and the cell that predicts with a model of your own.
-RUN_DEPENDENT = ("settings = training.setup(", 'saved_model_path("T3b")')
+# the setup cell (a new run id) and the cell that predicts with a model of your own.
+RUN_DEPENDENT = ("run = training.setup(", 'saved_model_path("T3b")')
 
 
 def shown_text(notebook):

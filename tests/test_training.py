@@ -9,7 +9,7 @@ import pytest
 import tensorflow as tf
 from keras import layers
 
-from helpers import augment, config, results, training
+from helpers import augment, config, provenance, results, training
 from tools.fit import fit
 
 
@@ -332,7 +332,7 @@ flags\t\t: fpu sse2 avx fma avx2 {extra}
 )
 def test_cpu_name_tells_apart_the_machine_kinds(extra, extension):
     # The same model name came with and without AVX-512 BF16: records must say which.
-    name = training.cpu_name(CPUINFO.format(extra=extra))
+    name = provenance.cpu(CPUINFO.format(extra=extra))["machine"]
     assert name == f"AMD EPYC, {os.cpu_count()} cores, {extension}"
 
 

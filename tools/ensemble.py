@@ -2,10 +2,15 @@
 
     python -m tools.ensemble --seeds 8 9 [--again]
 
-Each member is notebook 07's model (its architecture from the file 07 saved), freshly
-initialised with the member's seed and trained by the same recipe (``helpers/further.py``),
-in its own run; ``helpers.further.save_member`` records it. See that module's docstring
-for where members go and when one is trained again.
+Each member is notebook 07's model, its architecture taken from the file 07 saved
+(``artifacts/ours_seed7.keras``, or ``artifacts/quick/ours_seed7.keras``: the same layers),
+so run 07 first on the machine that trains (a quick run is enough); freshly initialised
+with the member's seed, trained by the same recipe (``helpers/further.py``) in a run of its
+own, and recorded by ``helpers.further.save_member``. Members are built one by one, on any
+day and machine; each takes roughly as long as 07's own model there. A member already
+recorded in this mode and precision, with its model file on this machine, is skipped
+(``--again`` retrains it), so an interrupted run resumes; in a fresh clone every member
+asked for is trained again and its committed record replaced.
 """
 
 import argparse
