@@ -1,4 +1,4 @@
-"""Seconds per epoch for every tutorial model, four ways, in one run.
+"""Seconds per epoch for every tutorial model and notebook 07's, four ways, in one run.
 
 Each measurement runs in its own process (so peak memory is that measurement's alone):
 build the model, warm up (tracing, first allocations) with exactly the call the timed run
@@ -9,8 +9,9 @@ makes, then time one epoch of the tutorial's training set.
     python benchmarks/train_speed.py --models T4 T4blog --merge  # keep the other rows
     python benchmarks/train_speed.py --markdown       # the speed page's table from the JSON
 
-The architectures come from the models the notebooks saved (``artifacts/<id>.keras``, a
-full or a quick run's), re-initialised: run notebooks 02-04 first.
+The architectures come from the models the notebooks saved (``artifacts/<id>.keras``,
+``artifacts/ours_seed7.keras`` for notebook 07's, a full or a quick run's),
+re-initialised: run notebooks 02-04 and 07 first (quick runs are enough).
 
 The ways:
 
@@ -38,15 +39,23 @@ runs; the timed run is one whole epoch (rounded down to whole calls of 16 batche
 per-epoch costs count once, as in real training.
 
 Shared 2-core machines are noisy: the same run can take up to 2x longer when a neighbour
-is busy. So the four ways alternate, ``--repeats`` times each, and the table reports the
-best (fastest) run of each, as ``timeit`` does; every run is kept in the JSON. The table
-goes to stdout and ``results/benchmark.json`` (``--out`` to change).
+is busy. So every measurement is interleaved with all the others: each of ``--repeats``
+rounds (5 by default) times every model every way once (A B C ... A B C ...), so a slow
+spell falls on all of them alike. The table gives each way's median and its range (the
+fastest and slowest run); where two ways' ranges overlap, their ratio is "not
+distinguishable" rather than a number. Every run is kept in the JSON, which is rewritten
+after every round, so a run cut short keeps its whole rounds. The table goes to stdout and
+``results/benchmark.json`` (``--out`` to change). One round of all eight models should
+take about 18 minutes on a 2-core AMD EPYC with AVX-512 (an estimate from the notebooks'
+seconds per epoch, not yet measured), and an AVX2-only CPU is about twice as slow: the
+default five rounds, about 1.5 hours there and 3 hours on AVX2.
 """
 
 import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -82,7 +91,7 @@ PROBES = (
 CALL = 16
 
 # Training examples per epoch in each tutorial (T5 holds out 10 % for validation) and its
-# batch size.
+# batch size; "ours" is notebook 07's model (5,000 images held out, batch 128).
 TUTORIALS = {
     "T1": (60000, 128),
     "T2": (60000, 200),
@@ -91,9 +100,12 @@ TUTORIALS = {
     "T4": (60000, 64),
     "T4blog": (60000, 64),
     "T5": (54000, 32),
+    "ours": (55000, 128),
 }
-# The models trained on T4's augmented images.
-AUGMENTED = ("T4", "T4blog")
+# The models trained on augmented images: T4's augmentation, and notebook 07's own.
+AUGMENTED = ("T4", "T4blog", "ours")
+# The file each model's architecture comes from, where it is not artifacts/<id>.keras.
+ARTIFACT = {"ours": "ours_seed7"}
 
 
 def measure(model_id, way, deterministic=True):
@@ -101,9 +113,14 @@ def measure(model_id, way, deterministic=True):
     import keras
     import numpy as np
 
-    from helpers import augment, training
+    from helpers import augment, further, training
     from helpers.layers import fuse_batch_norm
     from tools.fit import fit, saved_path_any_run
+
+    def augmentation():
+        return (
+            further.augmentation() if model_id == "ours" else augment.t4_augmentation()
+        )
 
     if way not in WAYS + PROBES:
         raise ValueError(f"unknown way {way!r}; use one of {', '.join(WAYS + PROBES)}")
@@ -120,15 +137,13 @@ def measure(model_id, way, deterministic=True):
     rng = np.random.default_rng(0)
     x = rng.random((samples, 28, 28, 1), dtype="float32")
     y = np.eye(10, dtype="float32")[rng.integers(0, 10, len(x))]
-    model = training.fresh_copy(saved_path_any_run(model_id))
+    model = training.fresh_copy(saved_path_any_run(ARTIFACT.get(model_id, model_id)))
     if way.startswith("plain"):
         model.steps_per_execution = 1  # Keras' default, as the tutorials ran
         if model_id in AUGMENTED:
             # The usual Keras 3 way: the augmentation layer inside the model (and, for
             # the blog model, Keras' own BatchNormalization).
-            model = keras.Sequential(
-                [keras.Input((28, 28, 1)), augment.t4_augmentation(), model]
-            )
+            model = keras.Sequential([keras.Input((28, 28, 1)), augmentation(), model])
             model.compile(
                 optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"]
             )
@@ -153,7 +168,7 @@ def measure(model_id, way, deterministic=True):
             )
 
     elif way in ("project", "pipeline"):
-        aug = augment.t4_augmentation() if model_id in AUGMENTED else None
+        aug = augmentation() if model_id in AUGMENTED else None
 
         def run(n):
             fit(
@@ -234,12 +249,24 @@ def _compute_only(model, x, y, batch_size):
 
 
 def markdown(report):
-    """The speed page's table: seconds per epoch each way, then what each step buys."""
-    first = next(report[m] for m in TUTORIALS if m in report)
+    """The speed page's table: each way's median seconds per epoch and range, then what
+    each step buys (a ratio of medians, or "not distinguishable" where the two ways'
+    ranges overlap)."""
+    models = [m for m in TUTORIALS if m in report]
+    first = report[models[0]]
+    runs = {m: {w: report[m][f"{w}_runs_s_per_epoch"] for w in WAYS} for m in models}
+    counts = sorted({len(t) for m in models for t in runs[m].values()})
+    how = (
+        "every model every way once per round, interleaved"
+        if report.get("statistic") == "median"
+        else "each model's four ways alternated, one model after another"
+    )
     lines = [
         (
             f"On {report['machine']}, the project training in "
-            f"{first['precision']['project']}, best of {report['repeats']} runs each way:"
+            f"{first['precision']['project']}: the median of "
+            f"{' to '.join(map(str, counts))} runs each way ({how}), fastest and "
+            "slowest in brackets:"
         ),
         "",
         (
@@ -249,17 +276,25 @@ def markdown(report):
         ),
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for model_id in TUTORIALS:
-        if model_id in report:
-            r = report[model_id]
-            seconds = " | ".join(str(r[f"{way}_s_per_epoch"]) for way in WAYS)
-            bf16_alone = r["plain_s_per_epoch"] / r["plain_bf16_s_per_epoch"]
-            memory = " / ".join(str(r[f"{way}_peak_memory_mb"]) for way in WAYS)
-            lines.append(
-                f"| {model_id} | {seconds} | {bf16_alone:.2f}x "
-                f"| {r['speedup_vs_plain_bf16']}x | {r['speedup']}x "
-                f"| {r['project_over_compute']} | {memory} |"
-            )
+
+    def told(a, b):
+        if not distinct(a, b):
+            return "not distinguishable"
+        return f"{statistics.median(a) / statistics.median(b):.2f}x"
+
+    for model_id in models:
+        r, t = report[model_id], runs[model_id]
+        seconds = " | ".join(
+            f"{statistics.median(t[w]):.2f} [{min(t[w]):.2f}-{max(t[w]):.2f}]"
+            for w in WAYS
+        )
+        memory = " / ".join(str(r[f"{way}_peak_memory_mb"]) for way in WAYS)
+        over = told(t["project"], t["compute"]).removesuffix("x")
+        lines.append(
+            f"| {model_id} | {seconds} | {told(t['plain'], t['plain_bf16'])} "
+            f"| {told(t['plain_bf16'], t['project'])} | {told(t['plain'], t['project'])} "
+            f"| {over} | {memory} |"
+        )
     missing = [m for m in TUTORIALS if m not in report]
     if missing:
         lines += [
@@ -269,13 +304,6 @@ def markdown(report):
                 f"benchmarks/train_speed.py --models {' '.join(missing)} --merge` adds them)."
             ),
         ]
-    if any(report[m].get("plain_bf16_is_plain") for m in TUTORIALS if m in report):
-        note = (
-            f"On {report['machine']} the project's precision is float32, so the plain "
-            "bf16 way's one line sets float32: it is plain itself, timed once, in both "
-            "columns."
-        )
-        lines += ["", note]
     return "\n".join(lines)
 
 
@@ -285,7 +313,7 @@ def main():
         "--models", nargs="+", default=list(TUTORIALS), choices=list(TUTORIALS)
     )
     parser.add_argument(
-        "--repeats", type=int, default=3, help="runs of each way; the best counts"
+        "--repeats", type=int, default=5, help="runs of each way; the best counts"
     )
     parser.add_argument(
         "--no-deterministic",
@@ -344,59 +372,75 @@ def main():
         earlier = {m: earlier[m] for m in TUTORIALS if m in earlier}
     # Full mode: fit would otherwise train on a quick subset.
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "MNIST_QUICK": "0"}
-    # Plain bf16 sets bfloat16 on every machine now (the project trains in float32), so
-    # it is never plain itself; the flag stays for tables measured before.
-    bf16_is_plain = False
-    for model_id in args.models:
-        runs = {way: [] for way in WAYS if not (bf16_is_plain and way == "plain_bf16")}
-        for _ in range(args.repeats):
-            for way, results in runs.items():  # alternate: a slow spell hits all
-                results.append(_child(model_id, way, args, env))
-        if bf16_is_plain:
-            runs["plain_bf16"] = runs["plain"]
-        best = {
-            way: min(results, key=lambda r: r["s_per_epoch"])
-            for way, results in runs.items()
-        }
-        seconds = {way: best[way]["s_per_epoch"] for way in WAYS}
-        rows[model_id] = {
-            **{f"{way}_s_per_epoch": round(seconds[way], 2) for way in WAYS},
-            "speedup": round(seconds["plain"] / seconds["project"], 2),
-            "speedup_vs_plain_bf16": round(
-                seconds["plain_bf16"] / seconds["project"], 2
-            ),
-            "project_over_compute": round(seconds["project"] / seconds["compute"], 2),
-            **{
-                f"{way}_peak_memory_mb": round(best[way]["peak_memory_mb"])
-                for way in WAYS
-            },
-            "precision": {way: best[way]["precision"] for way in WAYS},
-            "plain_bf16_is_plain": bf16_is_plain,
-            "traced_while_timed": max(
-                r["traced_while_timed"] for way in WAYS for r in runs[way]
-            ),
-            "timed_examples": best["project"]["timed_examples"],
-            **{
-                f"{way}_runs_s_per_epoch": [
-                    round(r["s_per_epoch"], 2) for r in runs[way]
-                ]
-                for way in WAYS
-            },
-        }
-        r = rows[model_id]
-        print(
-            f"{model_id:4s} "
-            + "  ".join(f"{way} {r[f'{way}_s_per_epoch']:6.2f}" for way in WAYS)
-            + f"  s/epoch; speedup x{r['speedup']:.2f} (vs bf16 x"
-            f"{r['speedup_vs_plain_bf16']:.2f}), project/compute "
-            f"{r['project_over_compute']:.2f}",
-            flush=True,
-        )
-        # After every model, so a run cut short keeps what it measured: run the rest
+    runs = {m: {way: [] for way in WAYS} for m in args.models}
+    for round_ in range(1, args.repeats + 1):
+        for model_id in args.models:  # every model every way, then the next round
+            for way in WAYS:
+                runs[model_id][way].append(_child(model_id, way, args, env))
+            print(f"round {round_}: {line(model_id, row(runs[model_id]))}", flush=True)
+        rows = {m: row(runs[m]) for m in args.models}
+        # After every round, so a run cut short keeps its whole rounds: run the rest
         # with --merge --models ...
         _write_report(args, {**earlier, **rows}, machine)
     minutes = (time.perf_counter() - started) / 60
     print(f"\nwritten to {args.out} ({minutes:.0f} min in all)")
+
+
+def spread(seconds):
+    """Median, fastest and slowest of one way's runs (seconds per epoch)."""
+    return statistics.median(seconds), min(seconds), max(seconds)
+
+
+def distinct(a, b):
+    """Whether two ways' runs tell them apart: their ranges (fastest to slowest) do not
+    overlap. Where they overlap, a ratio of medians would be noise."""
+    return max(a) < min(b) or max(b) < min(a)
+
+
+def row(runs):
+    """One model's row of the report from its runs so far (one list per way)."""
+    seconds = {way: [r["s_per_epoch"] for r in runs[way]] for way in WAYS}
+    median = {way: spread(seconds[way])[0] for way in WAYS}
+    return {
+        **{f"{way}_s_per_epoch": round(median[way], 2) for way in WAYS},
+        **{
+            f"{way}_range_s_per_epoch": [round(min(t), 2), round(max(t), 2)]
+            for way, t in seconds.items()
+        },
+        "speedup": round(median["plain"] / median["project"], 2),
+        "speedup_vs_plain_bf16": round(median["plain_bf16"] / median["project"], 2),
+        "project_over_compute": round(median["project"] / median["compute"], 2),
+        "distinguishable": {
+            "speedup": distinct(seconds["plain"], seconds["project"]),
+            "speedup_vs_plain_bf16": distinct(
+                seconds["plain_bf16"], seconds["project"]
+            ),
+            "project_over_compute": distinct(seconds["project"], seconds["compute"]),
+        },
+        **{
+            f"{way}_peak_memory_mb": round(max(r["peak_memory_mb"] for r in runs[way]))
+            for way in WAYS
+        },
+        "precision": {way: runs[way][0]["precision"] for way in WAYS},
+        "plain_bf16_is_plain": False,
+        "traced_while_timed": max(
+            r["traced_while_timed"] for way in WAYS for r in runs[way]
+        ),
+        "timed_examples": runs["project"][0]["timed_examples"],
+        **{
+            f"{way}_runs_s_per_epoch": [round(t, 2) for t in seconds[way]]
+            for way in WAYS
+        },
+    }
+
+
+def line(model_id, r):
+    return (
+        f"{model_id:6s} "
+        + "  ".join(f"{way} {r[f'{way}_s_per_epoch']:6.2f}" for way in WAYS)
+        + f"  s/epoch (medians); speedup x{r['speedup']:.2f}, project/compute "
+        f"{r['project_over_compute']:.2f}"
+    )
 
 
 def _write_report(args, rows, machine):
@@ -406,11 +450,13 @@ def _write_report(args, rows, machine):
     report = {
         "machine": machine,
         "repeats": args.repeats,
+        "statistic": "median",
         "deterministic": args.deterministic,
         "note": (
             "training only (no validation), one epoch of each tutorial's training set "
-            "(rounded down to whole calls of 16 batches, scaled to the full epoch); best "
-            "of the repeats for each way; compute: the training arithmetic alone"
+            "(rounded down to whole calls of 16 batches, scaled to the full epoch); "
+            "every model every way once per round, interleaved; the median of the "
+            "rounds for each way, and its range; compute: the training arithmetic alone"
         ),
         **{m: rows[m] for m in TUTORIALS if m in rows},
         "provenance": provenance.start(

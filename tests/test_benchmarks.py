@@ -1,0 +1,83 @@
+"""The speed benchmark's bookkeeping, without timing anything: the order it measures in,
+and how it tells two ways apart (benchmarks/train_speed.py)."""
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def train_speed():
+    spec = importlib.util.spec_from_file_location(
+        "train_speed", ROOT / "benchmarks" / "train_speed.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_model_every_way_once_per_round(monkeypatch, tmp_path):
+    bench = train_speed()
+    calls = []
+
+    def child(model_id, way, args, env):
+        calls.append((model_id, way))
+        return {
+            "s_per_epoch": 10.0 + len(calls),
+            "peak_memory_mb": 100.0,
+            "precision": "float32",
+            "traced_while_timed": 0,
+            "timed_examples": 59392,
+        }
+
+    monkeypatch.setattr(bench, "_child", child)
+    out = tmp_path / "benchmark.json"
+    argv = [
+        "train_speed.py",
+        "--models",
+        "T1",
+        "T5",
+        "--repeats",
+        "2",
+        "--out",
+        str(out),
+    ]
+    monkeypatch.setattr(sys, "argv", argv)
+    bench.main()
+    one_round = [(m, w) for m in ("T1", "T5") for w in bench.WAYS]
+    assert calls == one_round * 2  # interleaved: A B A B, not A A B B
+    report = json.loads(out.read_text())
+    assert report["statistic"] == "median" and report["repeats"] == 2
+    t1 = report["T1"]
+    assert t1["plain_runs_s_per_epoch"] == [11.0, 19.0]  # round 1, then round 2
+    assert t1["plain_s_per_epoch"] == 15.0  # their median
+    assert t1["plain_range_s_per_epoch"] == [11.0, 19.0]
+
+
+def test_overlapping_ways_are_not_distinguishable():
+    bench = train_speed()
+    runs = {
+        "plain": [10.0, 11.0, 14.0],
+        "plain_bf16": [10.5, 11.5, 12.0],
+        "project": [9.0, 9.5, 10.5],  # overlaps plain: no ratio
+        "compute": [5.0, 5.1, 5.3],  # clear of project: a ratio
+    }
+    report = {
+        "machine": "a test CPU",
+        "statistic": "median",
+        "T3a": {
+            **{f"{w}_runs_s_per_epoch": t for w, t in runs.items()},
+            **{f"{w}_peak_memory_mb": 1 for w in runs},
+            "precision": {w: "float32" for w in runs},
+        },
+    }
+    table = bench.markdown(report)
+    (row,) = [line for line in table.splitlines() if line.startswith("| T3a")]
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[3] == "9.50 [9.00-10.50]"  # project: median [fastest-slowest]
+    assert cells[7] == "not distinguishable"  # speedup vs plain
+    assert cells[8] == "1.86"  # project / compute: 9.5 / 5.1
+    assert bench.distinct(runs["project"], runs["compute"])
+    assert not bench.distinct(runs["plain"], runs["project"])
