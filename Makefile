@@ -3,7 +3,7 @@
 # make notebooks  execute every notebook top to bottom in full mode, saving the outputs;
 #                 NB="04 05": only those (prints their last committed times first)
 # make browser    the browser test alone: JupyterLab + Debian's chromium through Playwright
-# make bench      a benchmark, WHAT= one of: speed (the default: every tutorial model four ways,
+# make bench      a benchmark, WHAT= one of: speed (the default: every tutorial model and 07's, four ways,
 #                 long), probe (where the small models' epoch goes -> results/input_paths.json),
 #                 input (what feeding 60,000 images costs), kernels (convolution GMAC/s, fused
 #                 batch norm's gain), rerun (T3b on native kernels and held to AVX2), live (what
