@@ -45,10 +45,11 @@ spell falls on all of them alike. The table gives each way's median and its rang
 fastest and slowest run); where two ways' ranges overlap, their ratio is "not
 distinguishable" rather than a number. Every run is kept in the JSON, which is rewritten
 after every round, so a run cut short keeps its whole rounds. The table goes to stdout and
-``results/benchmark.json`` (``--out`` to change). One round of all eight models should
-take about 18 minutes on a 2-core AMD EPYC with AVX-512 (an estimate from the notebooks'
-seconds per epoch, not yet measured), and an AVX2-only CPU is about twice as slow: the
-default five rounds, about 1.5 hours there and 3 hours on AVX2.
+``results/benchmark.json`` (``--out`` to change). The default five rounds of all
+eight models took 90 minutes on a 2-core AMD EPYC with AVX-512 (the JSON records each
+run's minutes); an AVX2-only CPU is about twice as slow, so about 3 hours there (an
+estimate). Each run also records its process's CPU seconds, which the host's slow spells
+move far less than the wall time.
 """
 
 import argparse
@@ -184,12 +185,16 @@ def measure(model_id, way, deterministic=True):
     traces = _count_traces(model) if way != "compute" else run.traces
     run(warmup_samples)
     traced_in_warmup = traces[0]
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     run(samples)
     seconds = time.perf_counter() - start
+    # CPU seconds of all this process's threads: a slow spell of the shared host
+    # stretches the wall time far more than the work done.
+    cpu_seconds = time.process_time() - cpu_start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "s_per_epoch": seconds * epoch_examples / samples,
+        "cpu_s_per_epoch": cpu_seconds * epoch_examples / samples,
         "peak_memory_mb": peak_mb,
         "precision": keras.mixed_precision.global_policy().name,
         "deterministic": deterministic,
@@ -295,6 +300,28 @@ def markdown(report):
             f"| {told(t['plain_bf16'], t['project'])} | {told(t['plain'], t['project'])} "
             f"| {over} | {memory} |"
         )
+    cpu = [
+        m for m in models if all(f"{w}_cpu_runs_s_per_epoch" in report[m] for w in WAYS)
+    ]
+    if cpu:
+        lines += [
+            "",
+            (
+                "The same runs in CPU seconds per epoch (all the process's threads), "
+                "which a slow spell of the host moves less:"
+            ),
+            "",
+            "| id | plain | plain bf16 | project | compute | project / compute |",
+            "|---|---|---|---|---|---|",
+        ]
+    for model_id in cpu:
+        t = {w: report[model_id][f"{w}_cpu_runs_s_per_epoch"] for w in WAYS}
+        seconds = " | ".join(
+            f"{statistics.median(t[w]):.2f} [{min(t[w]):.2f}-{max(t[w]):.2f}]"
+            for w in WAYS
+        )
+        over = told(t["project"], t["compute"]).removesuffix("x")
+        lines.append(f"| {model_id} | {seconds} | {over} |")
     missing = [m for m in TUTORIALS if m not in report]
     if missing:
         lines += [
@@ -381,8 +408,8 @@ def main():
         rows = {m: row(runs[m]) for m in args.models}
         # After every round, so a run cut short keeps its whole rounds: run the rest
         # with --merge --models ...
-        _write_report(args, {**earlier, **rows}, machine)
-    minutes = (time.perf_counter() - started) / 60
+        minutes = (time.perf_counter() - started) / 60
+        _write_report(args, {**earlier, **rows}, machine, minutes)
     print(f"\nwritten to {args.out} ({minutes:.0f} min in all)")
 
 
@@ -431,6 +458,13 @@ def row(runs):
             f"{way}_runs_s_per_epoch": [round(t, 2) for t in seconds[way]]
             for way in WAYS
         },
+        **{
+            f"{way}_cpu_runs_s_per_epoch": [
+                round(r["cpu_s_per_epoch"], 2) for r in runs[way]
+            ]
+            for way in WAYS
+            if all("cpu_s_per_epoch" in r for r in runs[way])
+        },
     }
 
 
@@ -443,7 +477,7 @@ def line(model_id, r):
     )
 
 
-def _write_report(args, rows, machine):
+def _write_report(args, rows, machine, minutes):
     from helpers import config, provenance
     from helpers.training import choose_precision
 
@@ -458,6 +492,7 @@ def _write_report(args, rows, machine):
             "every model every way once per round, interleaved; the median of the "
             "rounds for each way, and its range; compute: the training arithmetic alone"
         ),
+        "minutes": round(minutes, 1),  # so far: a run cut short says how far it got
         **{m: rows[m] for m in TUTORIALS if m in rows},
         "provenance": provenance.start(
             choose_precision(), config.SEED, config.mode()

@@ -60,13 +60,46 @@ def vector_extension(flags) -> str | None:
     return None
 
 
-def cpu(cpuinfo_text=None) -> dict:
-    """This CPU: model name, cores, vector extension, whether it computes bfloat16."""
+# Vector extensions from narrowest to widest, and the oneDNN ISA caps that hold training
+# to each (oneDNN's names; "ALL" and "DEFAULT" hold nothing back).
+EXTENSIONS = ("SSE4.1", "AVX", "AVX2", "AVX-512", "AVX-512 BF16")
+ISA_CAPS = {"SSE41": "SSE4.1", "AVX": "AVX", "AVX2": "AVX2", "AVX512_CORE": "AVX-512"}
+ISA_VARIABLES = ("ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA")
+
+
+def isa_cap(environ=None) -> tuple[str, str] | None:
+    """The vector extension oneDNN is held to here, and the variable that holds it, as
+    ``("AVX2", "ONEDNN_MAX_CPU_ISA")``; None where nothing holds it. An AVX-512 machine
+    held to AVX2 is how the series stands in for an AVX2-only laptop."""
+    environ = os.environ if environ is None else environ
+    for variable in ISA_VARIABLES:
+        cap = environ.get(variable, "").strip().upper()
+        if cap and cap not in ("ALL", "DEFAULT"):
+            if cap in ISA_CAPS:
+                return ISA_CAPS[cap], variable
+            if cap.startswith("AVX2"):  # AVX2_VNNI and AVX2_VNNI_2: still AVX2 wide
+                return "AVX2", variable
+            if cap.startswith("AVX512_CORE_VNNI"):
+                return "AVX-512", variable
+            return "AVX-512 BF16", variable  # AVX512_CORE_BF16, AMX, AVX10: all of it
+    return None
+
+
+def cpu(cpuinfo_text=None, environ=None) -> dict:
+    """This CPU: model name, cores, vector extension, whether it computes bfloat16.
+
+    Where ``ONEDNN_MAX_CPU_ISA`` (or ``DNNL_MAX_CPU_ISA``) holds training to a narrower
+    extension than the CPU has, the record names that one, and its machine says so:
+    "AMD EPYC, 2 cores, AVX-512 BF16 held to AVX2 (ONEDNN_MAX_CPU_ISA)"."""
     text = _cpuinfo() if cpuinfo_text is None else cpuinfo_text
     name = cpu_field(text, "model name") or platform.processor() or platform.machine()
-    extension = vector_extension(set((cpu_field(text, "flags") or "").split()))
+    native = vector_extension(set((cpu_field(text, "flags") or "").split()))
+    extension, held = native, ""
+    cap = isa_cap(environ)
+    if native and cap and EXTENSIONS.index(cap[0]) < EXTENSIONS.index(native):
+        extension, held = cap[0], f" held to {cap[0]} ({cap[1]})"
     cores = os.cpu_count()
-    machine = f"{name}, {cores} cores" + (f", {extension}" if extension else "")
+    machine = f"{name}, {cores} cores" + (f", {native}{held}" if native else "")
     return {
         "machine": machine,
         "cpu": name,

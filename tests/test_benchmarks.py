@@ -26,6 +26,7 @@ def test_every_model_every_way_once_per_round(monkeypatch, tmp_path):
         calls.append((model_id, way))
         return {
             "s_per_epoch": 10.0 + len(calls),
+            "cpu_s_per_epoch": 20.0 + len(calls),
             "peak_memory_mb": 100.0,
             "precision": "float32",
             "traced_while_timed": 0,
@@ -54,6 +55,10 @@ def test_every_model_every_way_once_per_round(monkeypatch, tmp_path):
     assert t1["plain_runs_s_per_epoch"] == [11.0, 19.0]  # round 1, then round 2
     assert t1["plain_s_per_epoch"] == 15.0  # their median
     assert t1["plain_range_s_per_epoch"] == [11.0, 19.0]
+    assert t1["plain_cpu_runs_s_per_epoch"] == [21.0, 29.0]  # CPU time kept beside wall
+    assert report["minutes"] >= 0  # the run's duration, recorded
+    cpu_rows = [r for r in bench.markdown(report).splitlines() if r.startswith("| T1")]
+    assert cpu_rows[1].startswith("| T1 | 25.00 [21.00-29.00]")  # the CPU-time table
 
 
 def test_overlapping_ways_are_not_distinguishable():

@@ -129,6 +129,44 @@ def test_short_form_for_tables():
     ) == ("AVX-512 BF16 bf16")
 
 
+EPYC = "model name\t: AMD EPYC\nflags\t\t: fpu sse4_1 avx avx2 avx512f avx512_bf16\n"
+
+
+@pytest.mark.parametrize(
+    "environ, machine, extension, bf16",
+    [
+        ({}, "AVX-512 BF16", "AVX-512 BF16", True),
+        ({"ONEDNN_MAX_CPU_ISA": "ALL"}, "AVX-512 BF16", "AVX-512 BF16", True),
+        (
+            {"ONEDNN_MAX_CPU_ISA": "avx2"},
+            "AVX-512 BF16 held to AVX2 (ONEDNN_MAX_CPU_ISA)",
+            "AVX2",
+            False,
+        ),
+        (
+            {"DNNL_MAX_CPU_ISA": "AVX512_CORE"},
+            "AVX-512 BF16 held to AVX-512 (DNNL_MAX_CPU_ISA)",
+            "AVX-512",
+            False,
+        ),
+        (
+            {"ONEDNN_MAX_CPU_ISA": "AVX512_CORE_AMX"},
+            "AVX-512 BF16",
+            "AVX-512 BF16",
+            True,
+        ),
+    ],
+)
+def test_a_cpu_held_to_a_narrower_isa_is_recorded_as_held(
+    environ, machine, extension, bf16
+):
+    """The AVX2 stand-in (an AVX-512 machine under ONEDNN_MAX_CPU_ISA=AVX2) records
+    itself as held, not as the machine it stands in for nor as its own full width."""
+    cpu = provenance.cpu(EPYC, environ)
+    assert cpu["machine"].endswith(", " + machine), cpu["machine"]
+    assert (cpu["vector_extension"], cpu["native_bfloat16"]) == (extension, bf16)
+
+
 def softmax_rows(n=10_000, seed=0):
     logits = np.random.default_rng(seed).normal(size=(n, 10)) * 4
     exp = np.exp(logits - logits.max(axis=1, keepdims=True))
