@@ -60,6 +60,15 @@ def vector_extension(flags) -> str | None:
     return None
 
 
+def clock_mhz(cpuinfo_text=None) -> float | None:
+    """This CPU's clock as ``/proc/cpuinfo`` reports it (MHz), or None where it does not."""
+    text = _cpuinfo() if cpuinfo_text is None else cpuinfo_text
+    try:
+        return float(cpu_field(text, "cpu MHz"))
+    except (TypeError, ValueError):
+        return None
+
+
 # Vector extensions from narrowest to widest, and the oneDNN ISA caps that hold training
 # to each (oneDNN's names; "ALL" and "DEFAULT" hold nothing back).
 EXTENSIONS = ("SSE4.1", "AVX", "AVX2", "AVX-512", "AVX-512 BF16")

@@ -724,7 +724,7 @@ def test_the_speedrun_explorer_of_notebook_09_trains_on_request(browser, lab):
     box = ".speedrun-trials"
     page.locator(box).scroll_into_view_if_needed()
     rows = page.locator(f"{box} .trials-table tbody tr")
-    assert rows.count() == 3  # row 7, and the notebook's own two presses
+    assert rows.count() == 3  # row 8, and the notebook's own two presses
     page.locator(f"{box} select").select_option(label="512")
     four_rows = (
         f"() => document.querySelectorAll('{box} .trials-table tbody tr').length === 4"
