@@ -27,9 +27,10 @@ The ways:
   batch normalization of ``helpers.layers``.
 - "compute" is the floor under the project's way: the same model, precision and
   optimizer, but only the arithmetic of training: a ``tf.function`` loop over batches
-  already in memory (forward pass, loss, gradients, ``optimizer.apply``), with no input
-  pipeline, no metrics, no callbacks and no augmentation. ``project / compute`` says
-  how much of an epoch is spent outside that arithmetic.
+  already in memory (forward pass, loss, gradients, ``optimizer.apply``, and for T4,
+  T4blog and ours the augmentation of each batch, work their training must do), with no
+  input pipeline, no metrics and no callbacks. ``project / compute`` says how much of an
+  epoch is spent outside that arithmetic.
 
 Equal costs: every way runs with the same op determinism (on by default, as in the
 notebooks; ``--no-deterministic`` turns it off for all), the same seed, and the same
@@ -155,7 +156,8 @@ def measure(model_id, way, deterministic=True):
     else:
         fuse_batch_norm(model)  # T4blog: the notebooks' fused batch normalization
     if way == "compute":
-        run = _compute_only(model, x, y, batch_size)
+        aug = augmentation() if model_id in AUGMENTED else None
+        run = _compute_only(model, x, y, batch_size, augment=aug)
     elif way.startswith("arrays"):
         per_call = {"arrays_1": 1, "arrays_epoch": samples // batch_size}.get(way, CALL)
         if way == "arrays_no_metrics":
@@ -221,8 +223,10 @@ def _count_traces(model):
     return traces
 
 
-def _compute_only(model, x, y, batch_size):
-    """A ``run(n)`` that trains on ``n`` examples with nothing but the training arithmetic."""
+def _compute_only(model, x, y, batch_size, augment=None):
+    """A ``run(n)`` that trains on ``n`` examples with nothing but the training arithmetic:
+    for an augmented model (``augment``), that includes transforming each batch, work
+    its training must do, seeded as the project's pipeline seeds it."""
     import keras
     import tensorflow as tf
 
@@ -241,8 +245,13 @@ def _compute_only(model, x, y, batch_size):
         traces[0] += 1  # Python runs here only while tracing
         loss = tf.constant(0.0)
         for i in tf.range(steps):
+            batch = images[i]
+            if augment is not None:
+                batch = augment(
+                    batch, seed=tf.stack([tf.constant(7, "int64"), tf.cast(i, "int64")])
+                )
             with tf.GradientTape() as tape:
-                loss = loss_fn(labels[i], model(images[i], training=True))
+                loss = loss_fn(labels[i], model(batch, training=True))
             model.optimizer.apply(tape.gradient(loss, variables), variables)
         return loss
 
@@ -322,6 +331,22 @@ def markdown(report):
         )
         over = told(t["project"], t["compute"]).removesuffix("x")
         lines.append(f"| {model_id} | {seconds} | {over} |")
+    verdicts = {m: goal_verdict(report[m], cpu=m in cpu) for m in models}
+    said = {
+        v: [m for m in models if verdicts[m] == v]
+        for v in ("met", "missed", "not told")
+    }
+    lines += [
+        "",
+        (
+            f"The goal, project / compute at most {GOAL:.2f}, in "
+            f"{'CPU' if cpu else 'wall'} seconds (met: even the slowest project run "
+            "within it of the fastest compute run; missed: even the fastest beyond it "
+            "of the slowest): "
+            + "; ".join(f"{v} by {', '.join(ms) or 'none'}" for v, ms in said.items())
+            + "."
+        ),
+    ]
     missing = [m for m in TUTORIALS if m not in report]
     if missing:
         lines += [
@@ -416,6 +441,22 @@ def main():
 def spread(seconds):
     """Median, fastest and slowest of one way's runs (seconds per epoch)."""
     return statistics.median(seconds), min(seconds), max(seconds)
+
+
+# The series' goal for its training path: within 10 % of the compute floor.
+GOAL = 1.10
+
+
+def goal_verdict(row, cpu=True):
+    """Whether one model's project way met the goal against its compute floor, missed
+    it, or its runs cannot tell ("not told"): every pair of runs must agree."""
+    key = "cpu_runs_s_per_epoch" if cpu else "runs_s_per_epoch"
+    project, compute = row[f"project_{key}"], row[f"compute_{key}"]
+    if max(project) <= GOAL * min(compute):
+        return "met"
+    if min(project) > GOAL * max(compute):
+        return "missed"
+    return "not told"
 
 
 def distinct(a, b):

@@ -86,3 +86,48 @@ def test_overlapping_ways_are_not_distinguishable():
     assert cells[8] == "1.86"  # project / compute: 9.5 / 5.1
     assert bench.distinct(runs["project"], runs["compute"])
     assert not bench.distinct(runs["plain"], runs["project"])
+
+
+def test_the_floor_of_an_augmented_model_augments_every_batch():
+    """The compute floor of T4, T4blog and ours includes their augmentation: work their
+    training must do (a counter in the graph counts the batches it transformed)."""
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    bench = train_speed()
+    counter = tf.Variable(0, dtype="int64")
+
+    def augment(images, seed):
+        counter.assign_add(1)
+        return images + tf.cast(seed[1] * 0, images.dtype)  # seed: (base, step number)
+
+    model = keras.Sequential(
+        [keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10)]
+    )
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    rng = np.random.default_rng(0)
+    x = rng.random((64, 28, 28, 1), dtype="float32")
+    y = np.eye(10, dtype="float32")[rng.integers(0, 10, 64)]
+    before = model.get_weights()[0].copy()
+    bench._compute_only(model, x, y, 16, augment=augment)(64)
+    assert int(counter.numpy()) == 4  # every one of the 4 batches
+    assert not np.allclose(before, model.get_weights()[0])  # and it trained
+    bench._compute_only(model, x, y, 16)(64)
+    assert int(counter.numpy()) == 4  # no augmentation where none is given
+
+
+def test_the_goal_is_told_only_where_every_run_agrees():
+    bench = train_speed()
+
+    def row(project, compute):
+        return {
+            "project_cpu_runs_s_per_epoch": project,
+            "compute_cpu_runs_s_per_epoch": compute,
+        }
+
+    assert bench.goal_verdict(row([10.4, 10.9], [10.0, 10.2])) == "met"  # 10.9 <= 11.0
+    assert (
+        bench.goal_verdict(row([11.3, 12.0], [10.0, 10.2])) == "missed"
+    )  # 11.3 > 11.22
+    assert bench.goal_verdict(row([10.5, 11.5], [10.0, 10.2])) == "not told"
