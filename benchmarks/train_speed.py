@@ -49,8 +49,8 @@ after every round, so a run cut short keeps its whole rounds. The table goes to 
 ``results/benchmark.json`` (``--out`` to change). The default five rounds of all
 eight models took 90 minutes on a 2-core AMD EPYC with AVX-512 (the JSON records each
 run's minutes); an AVX2-only CPU is about twice as slow, so about 3 hours there (an
-estimate). Each run also records its process's CPU seconds, which the host's slow spells
-move far less than the wall time.
+estimate). Each run also records its process's CPU seconds (all its threads), which tell
+extra work from a core left idle.
 """
 
 import argparse
@@ -279,8 +279,13 @@ def markdown(report):
         (
             f"On {report['machine']}, the project training in "
             f"{first['precision']['project']}: the median of "
-            f"{' to '.join(map(str, counts))} runs each way ({how}), fastest and "
-            "slowest in brackets:"
+            f"{' to '.join(map(str, counts))} runs each way ({how}"
+            + (
+                f"; {report['minutes']:.0f} minutes in all"
+                if "minutes" in report
+                else ""
+            )
+            + "), fastest and slowest in brackets:"
         ),
         "",
         (
@@ -317,11 +322,14 @@ def markdown(report):
             "",
             (
                 "The same runs in CPU seconds per epoch (all the process's threads), "
-                "which a slow spell of the host moves less:"
+                "and how many of the cores each way kept busy:"
             ),
             "",
-            "| id | plain | plain bf16 | project | compute | project / compute |",
-            "|---|---|---|---|---|---|",
+            (
+                "| id | plain | plain bf16 | project | compute | project / compute "
+                "| cores busy plain / project / compute |"
+            ),
+            "|---|---|---|---|---|---|---|",
         ]
     for model_id in cpu:
         t = {w: report[model_id][f"{w}_cpu_runs_s_per_epoch"] for w in WAYS}
@@ -330,21 +338,32 @@ def markdown(report):
             for w in WAYS
         )
         over = told(t["project"], t["compute"]).removesuffix("x")
-        lines.append(f"| {model_id} | {seconds} | {over} |")
-    verdicts = {m: goal_verdict(report[m], cpu=m in cpu) for m in models}
-    said = {
-        v: [m for m in models if verdicts[m] == v]
-        for v in ("met", "missed", "not told")
-    }
+        busy = " / ".join(
+            f"{cores_busy(t[w], runs[model_id][w]):.1f}"
+            for w in ("plain", "project", "compute")
+        )
+        lines.append(f"| {model_id} | {seconds} | {over} | {busy} |")
+
+    def verdicts(of, use_cpu):
+        told_ = {m: goal_verdict(report[m], cpu=use_cpu) for m in of}
+        return "; ".join(
+            f"{v} by {', '.join(m for m in of if told_[m] == v) or 'none'}"
+            for v in ("met", "missed", "not told")
+        )
+
     lines += [
         "",
         (
-            f"The goal, project / compute at most {GOAL:.2f}, in "
-            f"{'CPU' if cpu else 'wall'} seconds (met: even the slowest project run "
-            "within it of the fastest compute run; missed: even the fastest beyond it "
-            "of the slowest): "
-            + "; ".join(f"{v} by {', '.join(ms) or 'none'}" for v, ms in said.items())
-            + "."
+            f"The goal, project / compute at most {GOAL:.2f} (met: even the slowest "
+            "project run within it of the fastest compute run; missed: even the fastest "
+            f"beyond it of the slowest). In wall seconds, what a learner waits: "
+            f"{verdicts(models, False)}."
+            + (
+                f" In CPU seconds, the work done outside the arithmetic: "
+                f"{verdicts(cpu, True)}."
+                if cpu
+                else ""
+            )
         ),
     ]
     missing = [m for m in TUTORIALS if m not in report]
@@ -441,6 +460,13 @@ def main():
 def spread(seconds):
     """Median, fastest and slowest of one way's runs (seconds per epoch)."""
     return statistics.median(seconds), min(seconds), max(seconds)
+
+
+def cores_busy(cpu_seconds, wall_seconds):
+    """How many cores one way kept busy: the median over its runs of CPU seconds (all
+    threads) over wall seconds. On 2 cores, 2.0 is both all the time; a way whose CPU
+    seconds match another's but whose wall seconds are longer left a core idle."""
+    return statistics.median(c / w for c, w in zip(cpu_seconds, wall_seconds))
 
 
 # The series' goal for its training path: within 10 % of the compute floor.

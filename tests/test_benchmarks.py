@@ -59,6 +59,9 @@ def test_every_model_every_way_once_per_round(monkeypatch, tmp_path):
     assert report["minutes"] >= 0  # the run's duration, recorded
     cpu_rows = [r for r in bench.markdown(report).splitlines() if r.startswith("| T1")]
     assert cpu_rows[1].startswith("| T1 | 25.00 [21.00-29.00]")  # the CPU-time table
+    # cores busy, plain / project / compute: the median of CPU over wall, run by run
+    busy = [(21 / 11 + 29 / 19) / 2, (23 / 13 + 31 / 21) / 2, (24 / 14 + 32 / 22) / 2]
+    assert cpu_rows[1].endswith(" | " + " / ".join(f"{b:.1f}" for b in busy) + " |")
 
 
 def test_overlapping_ways_are_not_distinguishable():
@@ -131,3 +134,8 @@ def test_the_goal_is_told_only_where_every_run_agrees():
         bench.goal_verdict(row([11.3, 12.0], [10.0, 10.2])) == "missed"
     )  # 11.3 > 11.22
     assert bench.goal_verdict(row([10.5, 11.5], [10.0, 10.2])) == "not told"
+    wall = {
+        "project_runs_s_per_epoch": [12.0, 13.0],
+        "compute_runs_s_per_epoch": [10.0],
+    }
+    assert bench.goal_verdict(wall, cpu=False) == "missed"  # wall seconds when asked
