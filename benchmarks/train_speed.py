@@ -574,7 +574,10 @@ def probe_markdown(report):
     lines = [
         (
             f"On {report['machine']}, the project's model in {report['precision']}, "
-            f"best of {report['repeats']} runs each way (in brackets: over pipeline):"
+            f"{'the median' if report.get('statistic') == 'median' else 'best'} of "
+            f"{report['repeats']} runs each way, fastest and slowest in brackets (in "
+            "parentheses: over pipeline, and where recorded how many cores the way kept "
+            "busy):"
         ),
         "",
         "| id | " + " | ".join(f"{way} s/epoch" for way in PROBES) + " |",
@@ -584,10 +587,19 @@ def probe_markdown(report):
         if model_id in report:
             row = report[model_id]
             base = row["pipeline_s_per_epoch"]
-            cells = [
-                f"{row[f'{way}_s_per_epoch']} ({row[f'{way}_s_per_epoch'] / base:.2f})"
-                for way in PROBES
-            ]
+            cells = []
+            for way in PROBES:
+                t, ratio = row[f"{way}_runs"], row[f"{way}_s_per_epoch"] / base
+                told_ = (  # a ratio only where the two ways' ranges do not overlap
+                    f"{ratio:.2f}"
+                    if way == "pipeline" or distinct(t, row["pipeline_runs"])
+                    else "not distinguishable"
+                )
+                busy = row.get(f"{way}_cores_busy")
+                cells.append(
+                    f"{row[f'{way}_s_per_epoch']} [{min(t)}-{max(t)}] ({told_}"
+                    + (f"; {busy:.1f} cores)" if busy is not None else ")")
+                )
             lines.append(f"| {model_id} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -599,30 +611,44 @@ def probe(args):
         args.out if args.out != DEFAULT_OUT else ROOT / "results" / "input_paths.json"
     )
     from helpers import config, provenance
-    from helpers.training import best_precision
+    from helpers.training import choose_precision
 
     report = json.loads(out.read_text()) if args.merge and out.exists() else {}
+    # The precision the children train in: the notebooks' (float32 unless
+    # MNIST_PRECISION says otherwise), as in measure().
     report.update(
         machine=provenance.cpu()["machine"],
-        precision=best_precision(),
+        precision=choose_precision(),
         repeats=args.repeats,
+        statistic="median",
     )
     report["provenance"] = provenance.start(
-        best_precision(), config.SEED, config.mode()
+        choose_precision(), config.SEED, config.mode()
     ).provenance()
     for model_id in args.models:
         runs = {way: [] for way in PROBES}
         for _ in range(args.repeats):
             for way, results in runs.items():
-                results.append(_child(model_id, way, args, env)["s_per_epoch"])
+                results.append(_child(model_id, way, args, env))
+        wall = {w: [r["s_per_epoch"] for r in runs[w]] for w in PROBES}
+        cpu = {w: [r["cpu_s_per_epoch"] for r in runs[w]] for w in PROBES}
         report[model_id] = {
-            **{f"{way}_s_per_epoch": round(min(runs[way]), 2) for way in PROBES},
-            **{f"{way}_runs": [round(r, 2) for r in runs[way]] for way in PROBES},
+            **{
+                f"{w}_s_per_epoch": round(statistics.median(wall[w]), 2) for w in PROBES
+            },
+            **{f"{w}_runs": [round(t, 2) for t in wall[w]] for w in PROBES},
+            **{f"{w}_cpu_runs": [round(t, 2) for t in cpu[w]] for w in PROBES},
+            **{
+                f"{w}_cores_busy": round(cores_busy(cpu[w], wall[w]), 2) for w in PROBES
+            },
         }
         print(
             f"{model_id:6s} "
-            + "  ".join(f"{w} {min(runs[w]):6.2f}" for w in PROBES)
-            + "  s/epoch (best of each)",
+            + "  ".join(
+                f"{w} {statistics.median(wall[w]):6.2f} ({cores_busy(cpu[w], wall[w]):.1f})"
+                for w in PROBES
+            )
+            + "  s/epoch (medians; cores busy)",
             flush=True,
         )
         out.write_text(json.dumps(report, indent=2) + "\n")

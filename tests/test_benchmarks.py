@@ -139,3 +139,29 @@ def test_the_goal_is_told_only_where_every_run_agrees():
         "compute_runs_s_per_epoch": [10.0],
     }
     assert bench.goal_verdict(wall, cpu=False) == "missed"  # wall seconds when asked
+
+
+def test_the_probe_keeps_every_run_and_names_the_precision_trained_in(
+    monkeypatch, tmp_path
+):
+    bench = train_speed()
+    calls = []
+
+    def child(model_id, way, args, env):
+        calls.append(way)
+        return {"s_per_epoch": 4.0 + len(calls), "cpu_s_per_epoch": 8.0}
+
+    monkeypatch.setattr(bench, "_child", child)
+    monkeypatch.delenv("MNIST_PRECISION", raising=False)
+    out = tmp_path / "input_paths.json"
+    argv = ["train_speed.py", "--probe", "--models", "T3b", "--repeats", "2"]
+    monkeypatch.setattr(sys, "argv", argv + ["--out", str(out)])
+    bench.main()
+    assert calls == list(bench.PROBES) * 2  # the ways alternate, round by round
+    report = json.loads(out.read_text())
+    assert report["precision"] == report["provenance"]["precision"] == "float32"
+    row = report["T3b"]
+    first = len(bench.PROBES)
+    assert row["pipeline_runs"] == [5.0, 5.0 + first]
+    assert row["pipeline_s_per_epoch"] == 5.0 + first / 2  # the median
+    assert row["pipeline_cores_busy"] == round((8 / 5 + 8 / (5 + first)) / 2, 2)

@@ -363,6 +363,7 @@ GENERATED = {
 # ... and these by each benchmark's own Markdown of its record (script, function, record).
 BENCHMARK_BLOCKS = {
     "speed table": ("train_speed.py", "markdown", "benchmark.json"),
+    "input paths": ("train_speed.py", "probe_markdown", "input_paths.json"),
     "kernels": ("kernels.py", "markdown", "kernels.json"),
     "input pipeline": ("input_pipeline.py", "markdown", "input_pipeline.json"),
     "live overhead": ("live_overhead.py", "markdown", "live_overhead.json"),
